@@ -1,0 +1,117 @@
+/**
+ * Turning raw settings (Pulumi stack config, or a tenant entry of the fleet registry) into a validated
+ * `TenantConfig`, or into one line per problem that names the key and what is allowed.
+ */
+import { PROJECT_NAME, SETTINGS, SETTING_KEYS, tenantConfigSchema, type SettingKey, type TenantConfig } from "./schema.js";
+
+export class TenantConfigError extends Error {
+    constructor(
+        readonly problems: readonly string[],
+        readonly source: string,
+    ) {
+        super(`Invalid tenant config (${source}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "TenantConfigError";
+    }
+}
+
+function isSettingKey(key: string): key is SettingKey {
+    return Object.prototype.hasOwnProperty.call(SETTINGS, key);
+}
+
+/**
+ * Pulumi hands every config value over as a string (numbers as "8000", arrays as JSON); the fleet
+ * registry hands over YAML values. Strings are converted by the kind the setting declares, so both
+ * sources validate the same way; a value that does not convert is left as is for zod to reject.
+ */
+function coerce(key: string, raw: unknown): unknown {
+    if (typeof raw !== "string" || !isSettingKey(key)) return raw;
+    switch (SETTINGS[key].meta.kind) {
+        case "integer":
+            return /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+        case "boolean":
+            return raw === "true" ? true : raw === "false" ? false : raw;
+        case "array":
+            try {
+                return JSON.parse(raw) as unknown;
+            } catch {
+                return raw;
+            }
+        case "string":
+            return raw;
+    }
+}
+
+/**
+ * Validates raw settings keyed by bare setting name (`kongHttpPort`, not `supabase-fleet:kongHttpPort`).
+ * `keyPrefix` is put before every key in messages, so they name the key as the user wrote it.
+ */
+export function parseTenantConfig(raw: Record<string, unknown>, source: string, keyPrefix = `${PROJECT_NAME}:`): TenantConfig {
+    const coerced = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, coerce(key, value)]));
+    const result = tenantConfigSchema.safeParse(coerced);
+    if (result.success) return result.data as unknown as TenantConfig;
+
+    const problems: string[] = [];
+    for (const issue of result.error.issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const key of issue.keys) problems.push(`${keyPrefix}${key}: ${unknownKeyMessage(key)}`);
+            continue;
+        }
+        const key = issue.path.map(String).join(".");
+        const value = issue.path.length > 0 ? coerced[String(issue.path[0])] : undefined;
+        const shown = describeValue(String(issue.path[0] ?? ""), value);
+        problems.push(`${keyPrefix}${key}: ${issue.message}${shown}`);
+    }
+    // One line per problem, in a stable order.
+    throw new TenantConfigError([...new Set(problems)].sort(), source);
+}
+
+function describeValue(key: string, value: unknown): string {
+    if (value === undefined) return "";
+    if (isSettingKey(key) && SETTINGS[key].meta.secret) return ""; // never echo a secret
+    const text = JSON.stringify(value);
+    return text.length <= 80 ? ` (got ${text})` : "";
+}
+
+function unknownKeyMessage(key: string): string {
+    const suggestion = closestKey(key);
+    return suggestion
+        ? `unknown setting; did you mean ${suggestion}? (all settings are listed in Pulumi.yaml)`
+        : "unknown setting (all settings are listed in Pulumi.yaml)";
+}
+
+function closestKey(key: string): string | undefined {
+    let best: { key: string; distance: number } | undefined;
+    for (const candidate of SETTING_KEYS) {
+        const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        if (!best || distance < best.distance) best = { key: candidate, distance };
+    }
+    return best && best.distance <= Math.max(2, Math.floor(key.length / 4)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length]!;
+}
+
+/**
+ * Reads the project's settings out of a Pulumi config map (`{"supabase-fleet:ref": "dev", "docker:host": …}`).
+ * Keys of other namespaces (providers) are left alone. `ref` defaults to the stack name.
+ */
+export function settingsFromPulumiConfig(allConfig: Record<string, string>, stackName: string): Record<string, unknown> {
+    const prefix = `${PROJECT_NAME}:`;
+    const settings: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(allConfig)) {
+        if (fullKey.startsWith(prefix)) settings[fullKey.slice(prefix.length)] = value;
+    }
+    if (settings.ref === undefined) settings.ref = stackName;
+    return settings;
+}

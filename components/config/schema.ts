@@ -1,0 +1,312 @@
+/**
+ * The tenant config: the one source of truth for every setting of a tenant project.
+ *
+ * Keys are flat because Pulumi's project file can only declare `string`, `integer`, `boolean` and
+ * `array` settings; each key here becomes `supabase-fleet:<key>` in a stack's config and in
+ * `Pulumi.yaml` (generated from this file by `npm run gen:project-config`, checked by a test), and the
+ * same keys describe a tenant in the fleet registry.
+ */
+import { z } from "zod";
+import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../catalog.js";
+import { checkTenantConsistency } from "./rules.js";
+import { DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS } from "./constants.js";
+
+export { API_KEY_ISSUED_AT, DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, PROJECT_NAME } from "./constants.js";
+
+export type SettingKind = "string" | "integer" | "boolean" | "array";
+
+export interface SettingMeta {
+    readonly kind: SettingKind;
+    readonly description: string;
+    /** Secret settings are encrypted in stack config and only ever handled as Pulumi secrets. */
+    readonly secret: boolean;
+    readonly default?: string | number | boolean | readonly string[];
+}
+
+interface Setting<T extends z.ZodType> {
+    readonly schema: T;
+    readonly meta: SettingMeta;
+}
+
+function setting<T extends z.ZodType>(schema: T, kind: SettingKind, description: string, secret = false): Setting<T> {
+    const defaultValue = schema instanceof z.ZodDefault ? (schema.def.defaultValue as SettingMeta["default"]) : undefined;
+    return { schema, meta: { kind, description, secret, ...(defaultValue === undefined ? {} : { default: defaultValue }) } };
+}
+
+// ---- value shapes, each with a message that says what is allowed ----
+
+const DNS_LABEL = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+const refShape = z.string({ error: "must be a string" }).regex(DNS_LABEL, {
+    error: "must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it is used in every Docker name and host name)",
+});
+
+const port = (fallback: number) =>
+    z
+        .int({ error: "must be a whole number from 1 to 65535" })
+        .min(1, { error: "must be a whole number from 1 to 65535" })
+        .max(65535, { error: "must be a whole number from 1 to 65535" })
+        .default(fallback);
+
+const positiveInt = (fallback: number, what: string) =>
+    z.int({ error: `must be a whole number (${what})` }).min(1, { error: `must be at least 1 (${what})` }).default(fallback);
+
+const flag = (fallback: boolean) => z.boolean({ error: "must be true or false" }).default(fallback);
+
+function isHttpUrl(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+    } catch {
+        return false;
+    }
+}
+
+const httpUrl = z
+    .string({ error: "must be a string" })
+    .refine(isHttpUrl, { error: "must be an absolute http:// or https:// URL, for example https://api.example.com" });
+
+const optionalText = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, { error: "must not be empty" }).optional();
+
+const secretText = (minLength: number, what: string) =>
+    z
+        .string({ error: "must be a string" })
+        .min(minLength, { error: `must be at least ${minLength} characters (${what})` })
+        .optional();
+
+const dockerHost = z
+    .string({ error: "must be a string" })
+    .regex(/^(unix:\/\/\/.+|ssh:\/\/[^\s/]+(\/.*)?|tcp:\/\/[^\s/]+:\d+)$/, {
+        error: "must be unix:///path/to/docker.sock, ssh://user@host or tcp://host:port",
+    })
+    .default("unix:///var/run/docker.sock");
+
+const cpus = (fallback: string) =>
+    z
+        .string({ error: 'must be a decimal number of CPUs as a string, for example "0.5" or "2"' })
+        .regex(/^(?:\d+(?:\.\d+)?)$/, { error: 'must be a decimal number of CPUs, for example "0.5" or "2"' })
+        .refine((v) => Number(v) > 0, { error: "must be more than 0" })
+        .default(fallback);
+
+const imageRef = (fallback: string) =>
+    z
+        .string({ error: "must be a string" })
+        .regex(/^[a-z0-9][a-z0-9._\-/:]*(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/, {
+            error: "must be an image reference such as supabase/postgres:15.8.1.085 (lowercase repository, optional tag or @sha256 digest)",
+        })
+        .default(fallback);
+
+
+// ---- the settings ----
+
+function perServiceSettings() {
+    const entries: Record<string, Setting<z.ZodType>> = {};
+    for (const service of SERVICE_NAMES) {
+        const catalog = SERVICE_CATALOG[service];
+        entries[`${service}Image`] = setting(imageRef(catalog.image), "string", `Image of the ${service} service.`);
+        entries[`${service}MemoryMb`] = setting(
+            z
+                .int({ error: "must be a whole number of MiB" })
+                .min(64, { error: "must be at least 64 (MiB)" })
+                .default(catalog.defaultMemoryMb),
+            "integer",
+            `Memory limit of the ${service} container, in MiB.`,
+        );
+        entries[`${service}Cpus`] = setting(cpus(catalog.defaultCpus), "string", `CPU limit of the ${service} container (Docker --cpus).`);
+    }
+    return entries as Record<`${ServiceName}${"Image" | "MemoryMb" | "Cpus"}`, Setting<z.ZodType>>;
+}
+
+export const SETTINGS = {
+    ref: setting(refShape, "string", "Project ref: the tenant's DNS-safe id, used in every Docker name and label. Defaults to the stack name."),
+    apiUrl: setting(httpUrl.optional(), "string", "Public URL of the tenant's API gateway (Kong). Default: http://localhost:<kongHttpPort>."),
+    siteUrl: setting(httpUrl.default("http://localhost:3000"), "string", "URL of the application, where auth redirects go."),
+    additionalRedirectUrls: setting(
+        z.array(httpUrl, { error: "must be a list of http(s) URLs" }).default([]),
+        "array",
+        "Extra URLs auth may redirect to (GOTRUE_URI_ALLOW_LIST).",
+    ),
+    bindAddress: setting(
+        z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address, for example 127.0.0.1 or 0.0.0.0" }).default("127.0.0.1"),
+        "string",
+        "Host address the published ports bind to.",
+    ),
+    kongHttpPort: setting(port(8000), "integer", "Host port of the API gateway (HTTP)."),
+    kongHttpsPort: setting(port(8443), "integer", "Host port of the API gateway (HTTPS)."),
+    postgresPort: setting(port(5432), "integer", "Host port for Postgres through the pooler, session mode."),
+    poolerTransactionPort: setting(port(6543), "integer", "Host port for Postgres through the pooler, transaction mode."),
+    dockerHost: setting(dockerHost, "string", "Docker daemon that runs the tenant: unix:// socket, ssh://user@host or tcp://host:port."),
+    deleteDataOnDestroy: setting(
+        flag(false),
+        "boolean",
+        "Delete the tenant's data volumes on destroy. Off by default: volumes outlive the stack.",
+    ),
+    paused: setting(flag(false), "boolean", "Tenant is paused: containers are not started or restarted by an update."),
+
+    jwtSecret: setting(secretText(32, "it signs every API key and session token"), "string", "JWT secret shared by every service. Generated when unset.", true),
+    jwtExpirySeconds: setting(positiveInt(3600, "seconds a user session token lives"), "integer", "Lifetime of user session tokens, in seconds."),
+    apiKeyExpiresAt: setting(
+        z.int({ error: "must be a Unix time in seconds" }).default(DEFAULT_API_KEY_EXPIRES_AT),
+        "integer",
+        "Expiry (Unix seconds) of the anon and service-role keys. Default 2036-01-01.",
+    ),
+    anonKey: setting(secretText(1, "a JWT"), "string", "Anon key override: an HS256 JWT signed with jwtSecret, role anon. Signed from jwtSecret when unset.", true),
+    serviceRoleKey: setting(
+        secretText(1, "a JWT"),
+        "string",
+        "Service-role key override: an HS256 JWT signed with jwtSecret, role service_role. Signed from jwtSecret when unset.",
+        true,
+    ),
+    postgresPassword: setting(
+        secretText(16, "every service role logs in with it")
+            .refine((v) => v === undefined || /^[A-Za-z0-9_.~-]+$/.test(v), {
+                error: "may only hold letters, digits and _ . ~ - (it is placed in connection URLs)",
+            }),
+        "string",
+        "Postgres password of every service role. Generated when unset.",
+        true,
+    ),
+    dashboardUsername: setting(
+        z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "must be 1-64 letters, digits, _ . -" }).default("supabase"),
+        "string",
+        "User name for Studio (Kong basic auth).",
+    ),
+    dashboardPassword: setting(secretText(12, "it guards Studio"), "string", "Password for Studio (Kong basic auth). Generated when unset.", true),
+
+    authDisableSignup: setting(flag(false), "boolean", "Refuse new sign-ups."),
+    authEmailEnabled: setting(flag(true), "boolean", "Allow email sign-in."),
+    authEmailAutoconfirm: setting(flag(false), "boolean", "Confirm email sign-ups without a mail."),
+    authPhoneEnabled: setting(flag(false), "boolean", "Allow phone sign-in."),
+    authPhoneAutoconfirm: setting(flag(false), "boolean", "Confirm phone sign-ups without an SMS."),
+    authAnonymousUsersEnabled: setting(flag(false), "boolean", "Allow anonymous sign-ins."),
+    smtpHost: setting(optionalText("SMTP server host name"), "string", "SMTP server for auth mails."),
+    smtpPort: setting(port(587), "integer", "SMTP server port."),
+    smtpUser: setting(optionalText("SMTP user name"), "string", "SMTP user name."),
+    smtpPassword: setting(secretText(1, "SMTP password"), "string", "SMTP password.", true),
+    smtpAdminEmail: setting(
+        z.email({ error: "must be an email address" }).default("admin@example.com"),
+        "string",
+        "Sender address of auth mails.",
+    ),
+    smtpSenderName: setting(z.string().min(1, { error: "must not be empty" }).default("Supabase"), "string", "Sender name of auth mails."),
+    authOAuthProviders: setting(
+        z
+            .array(z.string().regex(/^[a-z_]+:[^\s:]+$/, { error: 'each entry must be "<provider>:<client id>", for example "github:Iv1.abc"' }))
+            .default([]),
+        "array",
+        `OAuth providers as "<provider>:<client id>". Providers: ${OAUTH_PROVIDERS.join(", ")}.`,
+    ),
+    authOAuthClientSecrets: setting(
+        z
+            .array(z.string().regex(/^[a-z_]+:\S+$/, { error: 'each entry must be "<provider>:<client secret>"' }))
+            .optional(),
+        "array",
+        'OAuth client secrets as "<provider>:<client secret>", one per provider in authOAuthProviders.',
+        true,
+    ),
+
+    storageBackend: setting(
+        z.enum(["file", "s3"], { error: 'must be "file" or "s3"' }).default("file"),
+        "string",
+        'Where storage keeps objects: "file" (the storage volume) or "s3".',
+    ),
+    storageFileSizeLimitBytes: setting(positiveInt(52428800, "bytes"), "integer", "Largest upload, in bytes."),
+    s3Endpoint: setting(httpUrl.optional(), "string", "S3 endpoint URL (storageBackend s3)."),
+    s3Bucket: setting(
+        z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)" }).optional(),
+        "string",
+        "S3 bucket (storageBackend s3).",
+    ),
+    s3Region: setting(z.string().regex(/^[a-z0-9-]+$/, { error: "must be a region name such as us-east-1" }).optional(), "string", "S3 region (storageBackend s3)."),
+    s3ForcePathStyle: setting(flag(true), "boolean", "Use path-style S3 URLs (needed by most S3-compatible servers)."),
+    s3AccessKeyId: setting(secretText(1, "S3 access key id"), "string", "S3 access key id (storageBackend s3).", true),
+    s3SecretAccessKey: setting(secretText(1, "S3 secret access key"), "string", "S3 secret access key (storageBackend s3).", true),
+
+    poolerDefaultPoolSize: setting(positiveInt(20, "server connections per user and database"), "integer", "Pooler: server connections per user and database."),
+    poolerMaxClientConnections: setting(positiveInt(100, "client connections"), "integer", "Pooler: most client connections."),
+    poolerMode: setting(z.enum(["transaction", "session"], { error: 'must be "transaction" or "session"' }).default("transaction"), "string", "Pooler: default pool mode."),
+    poolerDbPoolSize: setting(positiveInt(5, "connections of the pooler's own metadata pool"), "integer", "Pooler: connections of its own metadata pool."),
+
+    analyticsEnabled: setting(flag(true), "boolean", "Run analytics (Logflare) and vector. Off removes both and every reference to them."),
+    studioOrganizationName: setting(z.string().min(1).default("Default Organization"), "string", "Organisation name shown in Studio."),
+    studioProjectName: setting(z.string().min(1).default("Default Project"), "string", "Project name shown in Studio."),
+    openaiApiKey: setting(secretText(1, "OpenAI API key"), "string", "OpenAI key for Studio's SQL assistant (optional).", true),
+    functionsVerifyJwt: setting(flag(false), "boolean", "Edge functions require a valid JWT."),
+
+    ...perServiceSettings(),
+};
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+export const SECRET_SETTING_KEYS = SETTING_KEYS.filter((key) => SETTINGS[key].meta.secret);
+
+const shape = Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTINGS[key].schema])) as {
+    [K in SettingKey]: (typeof SETTINGS)[K]["schema"];
+};
+
+export const tenantConfigSchema = z
+    .strictObject(shape, {
+        error: (issue) => (issue.code === "unrecognized_keys" ? "unknown setting" : undefined),
+    })
+    // `when`: run the cross-setting rules even if single settings failed, so every problem shows at once.
+    .superRefine(checkTenantConsistency, { when: () => true });
+
+type Parsed = z.output<typeof tenantConfigSchema>;
+
+/** A validated tenant config, typed per key. Secret keys hold plaintext here and nowhere after `splitSecrets`. */
+export type TenantConfig = {
+    ref: string;
+    apiUrl?: string;
+    siteUrl: string;
+    additionalRedirectUrls: string[];
+    bindAddress: string;
+    kongHttpPort: number;
+    kongHttpsPort: number;
+    postgresPort: number;
+    poolerTransactionPort: number;
+    dockerHost: string;
+    deleteDataOnDestroy: boolean;
+    paused: boolean;
+    jwtSecret?: string;
+    jwtExpirySeconds: number;
+    apiKeyExpiresAt: number;
+    anonKey?: string;
+    serviceRoleKey?: string;
+    postgresPassword?: string;
+    dashboardUsername: string;
+    dashboardPassword?: string;
+    authDisableSignup: boolean;
+    authEmailEnabled: boolean;
+    authEmailAutoconfirm: boolean;
+    authPhoneEnabled: boolean;
+    authPhoneAutoconfirm: boolean;
+    authAnonymousUsersEnabled: boolean;
+    smtpHost?: string;
+    smtpPort: number;
+    smtpUser?: string;
+    smtpPassword?: string;
+    smtpAdminEmail: string;
+    smtpSenderName: string;
+    authOAuthProviders: string[];
+    authOAuthClientSecrets?: string[];
+    storageBackend: "file" | "s3";
+    storageFileSizeLimitBytes: number;
+    s3Endpoint?: string;
+    s3Bucket?: string;
+    s3Region?: string;
+    s3ForcePathStyle: boolean;
+    s3AccessKeyId?: string;
+    s3SecretAccessKey?: string;
+    poolerDefaultPoolSize: number;
+    poolerMaxClientConnections: number;
+    poolerMode: "transaction" | "session";
+    poolerDbPoolSize: number;
+    analyticsEnabled: boolean;
+    studioOrganizationName: string;
+    studioProjectName: string;
+    openaiApiKey?: string;
+    functionsVerifyJwt: boolean;
+} & { [K in `${ServiceName}Image` | `${ServiceName}Cpus`]: string } & { [K in `${ServiceName}MemoryMb`]: number };
+
+// Compile-time check that the hand-written type and the schema agree on the key set.
+type KeysAgree = [Exclude<keyof Parsed, keyof TenantConfig>, Exclude<keyof TenantConfig, keyof Parsed>] extends [never, never] ? true : never;
+export const SCHEMA_AND_TYPE_AGREE: KeysAgree = true;

@@ -1,0 +1,90 @@
+/**
+ * Every generated secret of a tenant. Each is a `random` resource, so it is made once and kept in
+ * state: a later update never makes a new one. A secret the user supplied in config wins over the
+ * generated one. Everything leaving this module is a Pulumi secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { signApiKey } from "./apiKeys.js";
+import type { SecretSettingInputs } from "./config/secrets.js";
+
+export interface ProjectSecrets {
+    readonly jwtSecret: pulumi.Output<string>;
+    readonly anonKey: pulumi.Output<string>;
+    readonly serviceRoleKey: pulumi.Output<string>;
+    readonly postgresPassword: pulumi.Output<string>;
+    readonly dashboardPassword: pulumi.Output<string>;
+    /** realtime and supavisor; 64+ characters. */
+    readonly secretKeyBase: pulumi.Output<string>;
+    /** supavisor; exactly 32 characters. */
+    readonly vaultEncKey: pulumi.Output<string>;
+    /** studio and meta; 32+ characters. */
+    readonly pgMetaCryptoKey: pulumi.Output<string>;
+    readonly logflarePublicAccessToken: pulumi.Output<string>;
+    readonly logflarePrivateAccessToken: pulumi.Output<string>;
+    /** realtime DB_ENC_KEY; exactly 16 characters. */
+    readonly realtimeDbEncKey: pulumi.Output<string>;
+    /** Credentials of storage's S3-protocol endpoint. */
+    readonly s3ProtocolAccessKeyId: pulumi.Output<string>;
+    readonly s3ProtocolAccessKeySecret: pulumi.Output<string>;
+}
+
+export interface ProjectSecretsArgs {
+    readonly overrides: SecretSettingInputs;
+    readonly apiKeyExpiresAt: number;
+}
+
+/** Length and alphabet of every generated secret. URL-safe alphabets: several end up in connection URLs. */
+const GENERATED = {
+    jwtSecret: { length: 64 },
+    postgresPassword: { length: 32 },
+    dashboardPassword: { length: 24 },
+    secretKeyBase: { length: 64 },
+    vaultEncKey: { length: 32 },
+    pgMetaCryptoKey: { length: 32 },
+    logflarePublicAccessToken: { length: 40 },
+    logflarePrivateAccessToken: { length: 40 },
+    realtimeDbEncKey: { length: 16 },
+    s3ProtocolAccessKeyId: { length: 32 },
+    s3ProtocolAccessKeySecret: { length: 64 },
+} as const;
+
+type GeneratedName = keyof typeof GENERATED;
+
+export function createProjectSecrets(name: string, args: ProjectSecretsArgs, parent: pulumi.Resource): ProjectSecrets {
+    const generate = (secret: GeneratedName): pulumi.Output<string> => {
+        const password = new random.RandomPassword(
+            `${name}-${secret}`,
+            { length: GENERATED[secret].length, special: false, upper: true, lower: true, numeric: true },
+            { parent },
+        );
+        // Mocks do not honour additionalSecretOutputs, and neither should we rely on it.
+        return pulumi.secret(password.result);
+    };
+    const overridable = (secret: GeneratedName & keyof SecretSettingInputs): pulumi.Output<string> => {
+        const override = args.overrides[secret];
+        return override === undefined ? generate(secret) : pulumi.secret(pulumi.output(override));
+    };
+
+    const jwtSecret = overridable("jwtSecret");
+    const signed = (role: "anon" | "service_role") =>
+        pulumi.secret(jwtSecret.apply((secret) => signApiKey({ role, jwtSecret: secret, expiresAt: args.apiKeyExpiresAt })));
+    const fromOverride = (value: pulumi.Input<string> | undefined, role: "anon" | "service_role") =>
+        value === undefined ? signed(role) : pulumi.secret(pulumi.output(value));
+
+    return {
+        jwtSecret,
+        anonKey: fromOverride(args.overrides.anonKey, "anon"),
+        serviceRoleKey: fromOverride(args.overrides.serviceRoleKey, "service_role"),
+        postgresPassword: overridable("postgresPassword"),
+        dashboardPassword: overridable("dashboardPassword"),
+        secretKeyBase: generate("secretKeyBase"),
+        vaultEncKey: generate("vaultEncKey"),
+        pgMetaCryptoKey: generate("pgMetaCryptoKey"),
+        logflarePublicAccessToken: generate("logflarePublicAccessToken"),
+        logflarePrivateAccessToken: generate("logflarePrivateAccessToken"),
+        realtimeDbEncKey: generate("realtimeDbEncKey"),
+        s3ProtocolAccessKeyId: generate("s3ProtocolAccessKeyId"),
+        s3ProtocolAccessKeySecret: generate("s3ProtocolAccessKeySecret"),
+    };
+}

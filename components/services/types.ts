@@ -1,0 +1,59 @@
+/**
+ * The contract between a service file and the Docker layer: a service file says what its container
+ * needs (image, env, health, order, mounts); `components/docker/container.ts` turns that into a
+ * `docker.Container` with the tenant's names, labels, network and limits.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ServiceName } from "../catalog.js";
+import type { TenantSettings } from "../config/secrets.js";
+import type { ProjectSecrets } from "../secrets.js";
+import type { RenderedFiles } from "../files/index.js";
+
+/** Named volumes of a tenant. Every stateful path of every service is on one of these. */
+export const VOLUME_NAMES = ["db-data", "db-config", "storage", "functions", "deno-cache", "studio-snippets"] as const;
+export type VolumeName = (typeof VOLUME_NAMES)[number];
+
+/** Volumes that hold data a user stored (as opposed to caches that can be rebuilt). */
+export const DATA_VOLUMES: readonly VolumeName[] = ["db-data", "db-config", "storage", "functions", "studio-snippets"];
+
+export interface HealthCheck {
+    /** Docker form: ["CMD", ...] or ["CMD-SHELL", "..."]. */
+    readonly test: readonly string[];
+    readonly interval: string;
+    readonly timeout: string;
+    readonly retries: number;
+    readonly startPeriod?: string;
+}
+
+export interface ServiceDefinition {
+    readonly service: ServiceName;
+    readonly image: string;
+    readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly command?: readonly string[];
+    readonly entrypoint?: readonly string[];
+    readonly healthcheck: HealthCheck;
+    /** Services that must be healthy before this container is created. */
+    readonly dependsOn: readonly ServiceName[];
+    readonly volumes: readonly { readonly volume: VolumeName; readonly containerPath: string; readonly readOnly?: boolean }[];
+    /** Host paths bound into the container (only vector: the Docker socket). */
+    readonly hostBinds?: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
+    /** Files written into the container before it starts (rendered config; never secrets). */
+    readonly uploads: readonly { readonly path: string; readonly content: string; readonly executable?: boolean }[];
+    /** Host ports published on the tenant's bind address. */
+    readonly publishedPorts: readonly { readonly internal: number; readonly external: number }[];
+    /** How long `pulumi up` waits for the container to become healthy. */
+    readonly waitTimeoutSeconds: number;
+    readonly securityOpts?: readonly string[];
+    readonly user?: string;
+}
+
+/** Everything a service file may read. Computed once per tenant and passed to every service. */
+export interface ServiceContext {
+    readonly settings: TenantSettings;
+    readonly secrets: ProjectSecrets;
+    readonly files: RenderedFiles;
+    /** Public URL of the tenant's Kong (API_EXTERNAL_URL, SUPABASE_PUBLIC_URL). */
+    readonly apiUrl: string;
+    /** Container names of this tenant, by service (vector routes logs by them). */
+    readonly containerNames: Readonly<Record<ServiceName, string>>;
+}
