@@ -27,6 +27,12 @@ export interface ProjectSecrets {
     /** Credentials of storage's S3-protocol endpoint. */
     readonly s3ProtocolAccessKeyId: pulumi.Output<string>;
     readonly s3ProtocolAccessKeySecret: pulumi.Output<string>;
+    // Supplied by the user only (never generated); absent when unset.
+    readonly smtpPassword?: pulumi.Output<string>;
+    readonly oauthClientSecrets?: pulumi.Output<Record<string, string>>;
+    readonly s3AccessKeyId?: pulumi.Output<string>;
+    readonly s3SecretAccessKey?: pulumi.Output<string>;
+    readonly openaiApiKey?: pulumi.Output<string>;
 }
 
 export interface ProjectSecretsArgs {
@@ -72,7 +78,17 @@ export function createProjectSecrets(name: string, args: ProjectSecretsArgs, par
     const fromOverride = (value: pulumi.Input<string> | undefined, role: "anon" | "service_role") =>
         value === undefined ? signed(role) : pulumi.secret(pulumi.output(value));
 
+    const supplied = <T>(value: pulumi.Input<T> | undefined) => (value === undefined ? undefined : pulumi.secret(pulumi.output(value) as pulumi.Output<T>));
+    const optional = {
+        smtpPassword: supplied(args.overrides.smtpPassword),
+        oauthClientSecrets: supplied(args.overrides.oauthClientSecrets),
+        s3AccessKeyId: supplied(args.overrides.s3AccessKeyId),
+        s3SecretAccessKey: supplied(args.overrides.s3SecretAccessKey),
+        openaiApiKey: supplied(args.overrides.openaiApiKey),
+    };
+
     return {
+        ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as Partial<typeof optional>),
         jwtSecret,
         anonKey: fromOverride(args.overrides.anonKey, "anon"),
         serviceRoleKey: fromOverride(args.overrides.serviceRoleKey, "service_role"),

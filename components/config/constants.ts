@@ -28,3 +28,10 @@ export const OAUTH_PROVIDERS = [
     "workos",
     "zoom",
 ] as const;
+
+/**
+ * Stands in for a secret whose value cannot be read (an encrypted stack config read without its
+ * passphrase, as the offline plan does). A secret setting holding it counts as set and valid: checks
+ * of its content are skipped, and the value only ever travels as a Pulumi secret.
+ */
+export const OPAQUE_SECRET = "\u0000supabase-fleet:opaque-secret";

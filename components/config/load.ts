@@ -2,7 +2,10 @@
  * Turning raw settings (Pulumi stack config, or a tenant entry of the fleet registry) into a validated
  * `TenantConfig`, or into one line per problem that names the key and what is allowed.
  */
+import { OPAQUE_SECRET } from "./constants.js";
 import { PROJECT_NAME, SETTINGS, SETTING_KEYS, tenantConfigSchema, type SettingKey, type TenantConfig } from "./schema.js";
+
+export { OPAQUE_SECRET };
 
 export class TenantConfigError extends Error {
     constructor(

@@ -3,7 +3,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
-import { API_KEY_ISSUED_AT, OAUTH_PROVIDERS } from "./constants.js";
+import { API_KEY_ISSUED_AT, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
 
 /** Values published in upstream's example `.env`: anyone can sign tokens with them. */
 export const DEMO_JWT_SECRET = "your-super-secret-jwt-token-with-at-least-32-characters-long";
@@ -32,7 +32,7 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
 
     for (const [key, role] of [["anonKey", "anon"], ["serviceRoleKey", "service_role"]] as const) {
         const token = config[key];
-        if (typeof token !== "string") continue;
+        if (typeof token !== "string" || token === OPAQUE_SECRET || config.jwtSecret === OPAQUE_SECRET) continue;
         const jwtSecret = typeof config.jwtSecret === "string" ? config.jwtSecret : undefined;
         const message = checkApiKeyOverride(token, role, jwtSecret);
         if (message) problem(key, message);
@@ -69,6 +69,8 @@ function checkOAuth(config: Loose, problem: (key: string, message: string) => vo
     const providerOf = (entries: unknown) =>
         Array.isArray(entries) ? entries.filter((e): e is string => typeof e === "string").map((e) => e.split(":")[0]!) : [];
     const providers = providerOf(config.authOAuthProviders);
+    // An unreadable (opaque) list of secrets cannot be matched against the providers.
+    if (config.authOAuthClientSecrets === OPAQUE_SECRET) return;
     const secrets = providerOf(config.authOAuthClientSecrets);
     for (const provider of providers) {
         if (!(OAUTH_PROVIDERS as readonly string[]).includes(provider)) {

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../catalog.js";
 import { checkTenantConsistency } from "./rules.js";
-import { DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS } from "./constants.js";
+import { DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
 
 export { API_KEY_ISSUED_AT, DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, PROJECT_NAME } from "./constants.js";
 
@@ -67,10 +67,14 @@ const httpUrl = z
 
 const optionalText = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, { error: "must not be empty" }).optional();
 
+/**
+ * A secret string. `OPAQUE_SECRET` (a value that cannot be read here, see constants.ts) counts as set
+ * and valid, since its content cannot be checked.
+ */
 const secretText = (minLength: number, what: string) =>
     z
         .string({ error: "must be a string" })
-        .min(minLength, { error: `must be at least ${minLength} characters (${what})` })
+        .refine((value) => value === OPAQUE_SECRET || value.length >= minLength, { error: `must be at least ${minLength} characters (${what})` })
         .optional();
 
 const dockerHost = z
@@ -158,7 +162,7 @@ export const SETTINGS = {
     ),
     postgresPassword: setting(
         secretText(16, "every service role logs in with it")
-            .refine((v) => v === undefined || /^[A-Za-z0-9_.~-]+$/.test(v), {
+            .refine((v) => v === undefined || v === OPAQUE_SECRET || /^[A-Za-z0-9_.~-]+$/.test(v), {
                 error: "may only hold letters, digits and _ . ~ - (it is placed in connection URLs)",
             }),
         "string",
@@ -197,7 +201,9 @@ export const SETTINGS = {
     ),
     authOAuthClientSecrets: setting(
         z
-            .array(z.string().regex(/^[a-z_]+:\S+$/, { error: 'each entry must be "<provider>:<client secret>"' }))
+            .union([z.literal(OPAQUE_SECRET), z.array(z.string().regex(/^[a-z_]+:\S+$/, { error: 'each entry must be "<provider>:<client secret>"' }))], {
+                error: 'must be a list of "<provider>:<client secret>" entries',
+            })
             .optional(),
         "array",
         'OAuth client secrets as "<provider>:<client secret>", one per provider in authOAuthProviders.',
@@ -287,7 +293,7 @@ export type TenantConfig = {
     smtpAdminEmail: string;
     smtpSenderName: string;
     authOAuthProviders: string[];
-    authOAuthClientSecrets?: string[];
+    authOAuthClientSecrets?: string[] | typeof OPAQUE_SECRET;
     storageBackend: "file" | "s3";
     storageFileSizeLimitBytes: number;
     s3Endpoint?: string;

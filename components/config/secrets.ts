@@ -4,6 +4,7 @@
  * exist only as Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { OPAQUE_SECRET } from "./constants.js";
 import { SECRET_SETTING_KEYS, type TenantConfig } from "./schema.js";
 
 export type SecretSettingKey =
@@ -54,7 +55,11 @@ export function splitSecrets(config: TenantConfig): { settings: TenantSettings; 
     assign("s3AccessKeyId", wrap(config.s3AccessKeyId));
     assign("s3SecretAccessKey", wrap(config.s3SecretAccessKey));
     assign("openaiApiKey", wrap(config.openaiApiKey));
-    if (config.authOAuthClientSecrets !== undefined) {
+    if (config.authOAuthClientSecrets === OPAQUE_SECRET) {
+        // Unreadable here (offline plan): every provider's secret is equally opaque.
+        const byProvider = Object.fromEntries(config.authOAuthProviders.map((entry) => [entry.split(":")[0]!, OPAQUE_SECRET]));
+        secretInputs.oauthClientSecrets = pulumi.secret(byProvider);
+    } else if (config.authOAuthClientSecrets !== undefined) {
         const byProvider: Record<string, string> = {};
         for (const entry of config.authOAuthClientSecrets) {
             const separator = entry.indexOf(":");

@@ -25,15 +25,12 @@ export interface HealthCheck {
     readonly startPeriod?: string;
 }
 
-export interface ServiceDefinition {
-    readonly service: ServiceName;
-    readonly image: string;
+/** What a service's container needs, given the tenant's context. */
+export interface ContainerSpec {
     readonly env: Readonly<Record<string, pulumi.Input<string>>>;
     readonly command?: readonly string[];
     readonly entrypoint?: readonly string[];
     readonly healthcheck: HealthCheck;
-    /** Services that must be healthy before this container is created. */
-    readonly dependsOn: readonly ServiceName[];
     readonly volumes: readonly { readonly volume: VolumeName; readonly containerPath: string; readonly readOnly?: boolean }[];
     /** Host paths bound into the container (only vector: the Docker socket). */
     readonly hostBinds?: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
@@ -47,11 +44,24 @@ export interface ServiceDefinition {
     readonly user?: string;
 }
 
+/**
+ * One service: its place in the start graph (static, so tools such as resume can read it without a
+ * tenant) and the container it needs for a given tenant.
+ */
+export interface ServiceModule {
+    readonly service: ServiceName;
+    /** Services that must be healthy before this container is created (and started, on resume). */
+    readonly dependsOn: readonly ServiceName[];
+    readonly define: (context: ServiceContext) => ContainerSpec;
+}
+
 /** Everything a service file may read. Computed once per tenant and passed to every service. */
 export interface ServiceContext {
     readonly settings: TenantSettings;
     readonly secrets: ProjectSecrets;
     readonly files: RenderedFiles;
+    /** Image of each service (the pinned one unless the config overrides it). */
+    readonly images: Readonly<Record<ServiceName, string>>;
     /** Public URL of the tenant's Kong (API_EXTERNAL_URL, SUPABASE_PUBLIC_URL). */
     readonly apiUrl: string;
     /** Container names of this tenant, by service (vector routes logs by them). */

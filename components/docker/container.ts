@@ -1,0 +1,91 @@
+/**
+ * Turns a service's container spec into a docker.Container with the tenant's conventions: names,
+ * labels, network alias, limits, restart policy, health-gated start, and replacement rules.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_CATALOG, type ServiceName } from "../catalog.js";
+import { containerName, tenantLabels } from "../names.js";
+import type { ContainerSpec, VolumeName } from "../services/types.js";
+
+export interface TenantContainerArgs {
+    readonly ref: string;
+    readonly service: ServiceName;
+    readonly spec: ContainerSpec;
+    readonly image: docker.RemoteImage;
+    readonly network: docker.Network;
+    readonly volumes: Readonly<Record<VolumeName, docker.Volume>>;
+    readonly bindAddress: string;
+    readonly memoryMb: number;
+    readonly cpus: string;
+    /** A paused tenant's containers are neither started nor restarted by an update. */
+    readonly paused: boolean;
+    /** Containers that must be healthy before this one is created. */
+    readonly healthyFirst: readonly docker.Container[];
+}
+
+/** `KEY=value` entries sorted by key; each secret value stays a secret entry of its own. */
+export function environmentList(env: Readonly<Record<string, pulumi.Input<string>>>): pulumi.Input<string>[] {
+    return Object.keys(env)
+        .sort()
+        .map((key) => {
+            const value = env[key]!;
+            return typeof value === "string" ? `${key}=${value}` : pulumi.interpolate`${key}=${value}`;
+        });
+}
+
+export function createTenantContainer(
+    logicalName: string,
+    args: TenantContainerArgs,
+    options: { parent: pulumi.Resource; provider: docker.Provider },
+): docker.Container {
+    const { spec } = args;
+    return new docker.Container(
+        logicalName,
+        {
+            name: containerName(args.ref, args.service),
+            image: args.image.name,
+            envs: environmentList(spec.env),
+            ...(spec.command ? { command: [...spec.command] } : {}),
+            ...(spec.entrypoint ? { entrypoints: [...spec.entrypoint] } : {}),
+            healthcheck: {
+                tests: [...spec.healthcheck.test],
+                interval: spec.healthcheck.interval,
+                timeout: spec.healthcheck.timeout,
+                retries: spec.healthcheck.retries,
+                ...(spec.healthcheck.startPeriod ? { startPeriod: spec.healthcheck.startPeriod } : {}),
+            },
+            labels: tenantLabels(args.ref, args.service),
+            networksAdvanced: [{ name: args.network.name, aliases: [SERVICE_CATALOG[args.service].alias] }],
+            ports: spec.publishedPorts.map((port) => ({ internal: port.internal, external: port.external, ip: args.bindAddress, protocol: "tcp" })),
+            volumes: [
+                ...spec.volumes.map((mount) => ({
+                    volumeName: args.volumes[mount.volume].name,
+                    containerPath: mount.containerPath,
+                    readOnly: mount.readOnly ?? false,
+                })),
+                ...(spec.hostBinds ?? []).map((bind) => ({ hostPath: bind.hostPath, containerPath: bind.containerPath, readOnly: bind.readOnly })),
+            ],
+            uploads: spec.uploads.map((upload) => ({ file: upload.path, content: upload.content, executable: upload.executable ?? false })),
+            ...(spec.securityOpts ? { securityOpts: [...spec.securityOpts] } : {}),
+            ...(spec.user ? { user: spec.user } : {}),
+            restart: "unless-stopped",
+            memory: args.memoryMb,
+            cpus: args.cpus,
+            start: !args.paused,
+            mustRun: !args.paused,
+            // Creation waits for the health check: dependents are created only once this is healthy.
+            wait: !args.paused,
+            waitTimeout: spec.waitTimeoutSeconds,
+        },
+        {
+            parent: options.parent,
+            provider: options.provider,
+            dependsOn: [args.image, ...args.healthyFirst],
+            // Names and host ports are fixed, so the old container must go before the new one comes.
+            deleteBeforeReplace: true,
+            // The provider shows these as updates but never applies them.
+            replaceOnChanges: ["healthcheck", "init", "tmpfs"],
+        },
+    );
+}

@@ -1,0 +1,215 @@
+/**
+ * SupabaseProject: one complete self-hosted Supabase project on a Docker host.
+ *
+ * Data flows one way: validated settings → secrets → rendered files → service specs → Docker
+ * resources → outputs.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_CATALOG, type ServiceName } from "./catalog.js";
+import { PROJECT_NAME } from "./config/constants.js";
+import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
+import { createTenantContainer } from "./docker/container.js";
+import { renderFiles } from "./files/index.js";
+import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
+import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
+import { SERVICE_MODULES, enabledServices } from "./services/index.js";
+import { DATA_VOLUMES, VOLUME_NAMES, type ServiceContext, type VolumeName } from "./services/types.js";
+
+export interface SupabaseProjectArgs {
+    /** Validated tenant settings (see `parseTenantConfig` and `splitSecrets`). */
+    readonly settings: TenantSettings;
+    /** Secrets the user supplied; everything else is generated and kept in state. */
+    readonly secrets: SecretSettingInputs;
+}
+
+export const SUPABASE_PROJECT_TYPE = `${PROJECT_NAME}:index:SupabaseProject`;
+
+export class SupabaseProject extends pulumi.ComponentResource {
+    readonly ref: string;
+    /** Public URL of the API gateway. */
+    readonly apiUrl: string;
+    /** Studio, behind the gateway's basic auth. */
+    readonly studioUrl: string;
+    /** Public by design: browsers send it. */
+    readonly anonKey: pulumi.Output<string>;
+    readonly serviceRoleKey: pulumi.Output<string>;
+    readonly jwtSecret: pulumi.Output<string>;
+    readonly dashboardUsername: string;
+    readonly dashboardPassword: pulumi.Output<string>;
+    /** Direct connection, for containers on the tenant network. */
+    readonly postgresDirectUrl: pulumi.Output<string>;
+    /** Through the pooler from the host, session mode (one server connection per client). */
+    readonly postgresSessionUrl: pulumi.Output<string>;
+    /** Through the pooler from the host, transaction mode. */
+    readonly postgresPoolerUrl: pulumi.Output<string>;
+    readonly containerNames: Readonly<Partial<Record<ServiceName, string>>>;
+    readonly networkName: string;
+    readonly volumeNames: Readonly<Record<VolumeName, string>>;
+    readonly containers: Readonly<Partial<Record<ServiceName, docker.Container>>>;
+
+    constructor(name: string, args: SupabaseProjectArgs, options: pulumi.ComponentResourceOptions = {}) {
+        // No args to super(): they would be stored in state, and they include secrets.
+        super(SUPABASE_PROJECT_TYPE, name, {}, options);
+        const { settings } = args;
+        const ref = settings.ref;
+        this.ref = ref;
+        this.apiUrl = settings.apiUrl ?? `http://localhost:${settings.kongHttpPort}`;
+        this.studioUrl = this.apiUrl;
+        this.dashboardUsername = settings.dashboardUsername;
+
+        const provider = new docker.Provider(`${name}-docker`, { host: settings.dockerHost }, { parent: this });
+        const inTenant = { parent: this, provider };
+
+        const secrets = createProjectSecrets(name, { overrides: args.secrets, apiKeyExpiresAt: settings.apiKeyExpiresAt }, this);
+
+        const network = new docker.Network(
+            `${name}-network`,
+            { name: networkName(ref), driver: "bridge", labels: tenantLabels(ref) },
+            { ...inTenant, deleteBeforeReplace: true },
+        );
+        const volumes = this.createVolumes(name, settings, inTenant);
+
+        const services = enabledServices(settings.analyticsEnabled);
+        const allContainerNames = Object.fromEntries(
+            Object.keys(SERVICE_CATALOG).map((service) => [service, containerName(ref, service as ServiceName)]),
+        ) as Record<ServiceName, string>;
+        const context: ServiceContext = {
+            settings,
+            secrets,
+            apiUrl: this.apiUrl,
+            containerNames: allContainerNames,
+            images: Object.fromEntries(Object.keys(SERVICE_CATALOG).map((service) => [service, settings[`${service as ServiceName}Image`]])) as Record<
+                ServiceName,
+                string
+            >,
+            files: renderFiles({ ref, analyticsEnabled: settings.analyticsEnabled, containerNames: allContainerNames }),
+        };
+
+        // Images stay on the host on destroy: other tenants on the same host use them.
+        const images = new Map<string, docker.RemoteImage>();
+        const imageFor = (service: ServiceName) => {
+            const reference = context.images[service];
+            let image = images.get(reference);
+            if (!image) {
+                image = new docker.RemoteImage(`${name}-image-${service}`, { name: reference, keepLocally: true }, inTenant);
+                images.set(reference, image);
+            }
+            return image;
+        };
+
+        const containers: Partial<Record<ServiceName, docker.Container>> = {};
+        // Services are created in start order: a container's health-gated dependencies exist before it.
+        for (const service of startOrder(services)) {
+            const module = SERVICE_MODULES[service];
+            containers[service] = createTenantContainer(
+                `${name}-${service}`,
+                {
+                    ref,
+                    service,
+                    spec: module.define(context),
+                    image: imageFor(service),
+                    network,
+                    volumes,
+                    bindAddress: settings.bindAddress,
+                    memoryMb: settings[`${service}MemoryMb`],
+                    cpus: settings[`${service}Cpus`],
+                    paused: settings.paused,
+                    healthyFirst: module.dependsOn.map((dependency) => containers[dependency]!),
+                },
+                inTenant,
+            );
+        }
+        this.containers = containers;
+        this.containerNames = Object.fromEntries(services.map((service) => [service, allContainerNames[service]]));
+        this.networkName = networkName(ref);
+        this.volumeNames = Object.fromEntries(VOLUME_NAMES.map((volume) => [volume, volumeName(ref, volume)])) as Record<VolumeName, string>;
+
+        this.anonKey = pulumi.unsecret(secrets.anonKey);
+        this.serviceRoleKey = secrets.serviceRoleKey;
+        this.jwtSecret = secrets.jwtSecret;
+        this.dashboardPassword = secrets.dashboardPassword;
+        const urls = connectionUrls(settings, secrets, this.apiUrl);
+        this.postgresDirectUrl = urls.direct;
+        this.postgresSessionUrl = urls.session;
+        this.postgresPoolerUrl = urls.transaction;
+
+        this.registerOutputs(this.stackOutputs());
+    }
+
+    /** The outputs of a tenant stack. */
+    stackOutputs(): Record<string, unknown> {
+        return {
+            ref: this.ref,
+            apiUrl: this.apiUrl,
+            studioUrl: this.studioUrl,
+            anonKey: this.anonKey,
+            serviceRoleKey: this.serviceRoleKey,
+            jwtSecret: this.jwtSecret,
+            dashboardUsername: this.dashboardUsername,
+            dashboardPassword: this.dashboardPassword,
+            postgresDirectUrl: this.postgresDirectUrl,
+            postgresSessionUrl: this.postgresSessionUrl,
+            postgresPoolerUrl: this.postgresPoolerUrl,
+            containerNames: this.containerNames,
+            networkName: this.networkName,
+            volumeNames: this.volumeNames,
+        };
+    }
+
+    private createVolumes(
+        name: string,
+        settings: TenantSettings,
+        inTenant: { parent: pulumi.Resource; provider: docker.Provider },
+    ): Record<VolumeName, docker.Volume> {
+        const volumes = {} as Record<VolumeName, docker.Volume>;
+        for (const volume of VOLUME_NAMES) {
+            const holdsData = DATA_VOLUMES.includes(volume);
+            volumes[volume] = new docker.Volume(
+                `${name}-${volume}`,
+                { name: volumeName(settings.ref, volume), labels: tenantLabels(settings.ref) },
+                {
+                    ...inTenant,
+                    // Destroy (or a replacement) only forgets a data volume unless the tenant opted into
+                    // deleting data; Docker then hands the same volume back to the next create by name.
+                    retainOnDelete: holdsData && !settings.deleteDataOnDestroy,
+                    // Labels are informational; a label change must never replace (and so possibly
+                    // delete) a volume that holds data.
+                    ignoreChanges: ["labels"],
+                },
+            );
+        }
+        return volumes;
+    }
+}
+
+/** Services ordered so that every one comes after the services it waits for. */
+export function startOrder(services: readonly ServiceName[]): ServiceName[] {
+    const ordered: ServiceName[] = [];
+    const visit = (service: ServiceName, path: readonly ServiceName[]) => {
+        if (ordered.includes(service)) return;
+        if (path.includes(service)) throw new Error(`start graph has a cycle: ${[...path, service].join(" -> ")}`);
+        for (const dependency of SERVICE_MODULES[service].dependsOn) {
+            if (!services.includes(dependency)) throw new Error(`${service} waits for ${dependency}, which is not enabled`);
+            visit(dependency, [...path, service]);
+        }
+        ordered.push(service);
+    };
+    for (const service of services) visit(service, []);
+    return ordered;
+}
+
+function connectionUrls(settings: TenantSettings, secrets: ProjectSecrets, apiUrl: string) {
+    // From the host, the published ports answer on the bind address; a wildcard bind means "any
+    // address of this host", for which the API URL's host name is the best guess a client can use.
+    const host = settings.bindAddress === "0.0.0.0" || settings.bindAddress === "::" ? new URL(apiUrl).hostname : settings.bindAddress;
+    const hostPart = host.includes(":") ? `[${host}]` : host;
+    const poolerUser = `postgres.${settings.ref}`;
+    return {
+        direct: pulumi.secret(pulumi.interpolate`postgresql://postgres:${secrets.postgresPassword}@${SERVICE_CATALOG.db.alias}:5432/postgres`),
+        session: pulumi.secret(pulumi.interpolate`postgresql://${poolerUser}:${secrets.postgresPassword}@${hostPart}:${settings.postgresPort}/postgres`),
+        transaction: pulumi.secret(
+            pulumi.interpolate`postgresql://${poolerUser}:${secrets.postgresPassword}@${hostPart}:${settings.poolerTransactionPort}/postgres`,
+        ),
+    };
+}
