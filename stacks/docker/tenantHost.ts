@@ -1,0 +1,270 @@
+/**
+ * Fleet operations on one Docker host through the Docker API (dockerode; never a shell).
+ * A tenant's objects are found only by the label `supabase-fleet.tenant=<ref>`; a container's
+ * service only by `supabase-fleet.service`.
+ */
+import Docker from "dockerode";
+import { LABELS } from "../../components/catalog.js";
+import { containerStateOf, isReady, preferredState } from "./containerState.js";
+import { DockerUnreachableError, ServiceNotReadyError, TenantNotOnHostError, asUnreachable } from "./errors.js";
+import { type ConnectionEnvironment, dockerOptionsFor, parseDockerHost } from "./hostOptions.js";
+import type { TenantObjectLister, TenantObjects } from "./orphans.js";
+import { type StartDependencies, startWaves, stopWaves } from "./startOrder.js";
+import type { ContainerState, TenantDockerHost } from "./types.js";
+
+export interface TenantDockerHostOptions {
+    /** Which service waits for which; defaults to `START_DEPENDENCIES` of components/services/index.ts. */
+    readonly startDependencies?: StartDependencies;
+    /** How long resume waits for one container to become ready. */
+    readonly readyTimeoutMs?: number;
+    readonly pollIntervalMs?: number;
+    /** Seconds Docker waits after SIGTERM before SIGKILL; default: the container's own setting. */
+    readonly stopTimeoutSeconds?: number;
+    readonly pingTimeoutMs?: number;
+    /** Where SSH keys, TLS certificates and DOCKER_* variables come from (tests inject one). */
+    readonly connection?: ConnectionEnvironment;
+}
+
+const DEFAULT_READY_TIMEOUT_MS = 180_000;
+const DEFAULT_POLL_INTERVAL_MS = 500;
+const DEFAULT_PING_TIMEOUT_MS = 10_000;
+const HTTP_NOT_MODIFIED = 304; // start of a running / stop of a stopped container
+
+/** One container of a tenant as the operations see it. */
+interface TenantContainer {
+    readonly id: string;
+    readonly name: string;
+    /** From the service label; undefined for a tenant container without one. */
+    readonly service: string | undefined;
+    readonly state: ContainerState;
+}
+
+export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
+    private readonly docker: Docker;
+    private startDependencies: StartDependencies | undefined;
+
+    constructor(
+        readonly dockerHost: string,
+        private readonly options: TenantDockerHostOptions = {},
+    ) {
+        this.docker = new Docker(dockerOptionsFor(parseDockerHost(dockerHost), options.connection));
+        this.startDependencies = options.startDependencies;
+    }
+
+    async ping(): Promise<void> {
+        const timeoutMs = this.options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+                () => reject(new DockerUnreachableError(this.dockerHost, `no answer within ${timeoutMs / 1000}s`)),
+                timeoutMs,
+            );
+        });
+        try {
+            await Promise.race([this.api(() => this.docker.ping()), timeout]);
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
+    async serviceStates(ref: string): Promise<Record<string, ContainerState>> {
+        const [containers, dependencies] = await Promise.all([this.containersOf(ref), this.dependencies()]);
+        const states: Record<string, ContainerState> = {};
+        for (const service of Object.keys(dependencies)) states[service] = "missing";
+        for (const container of containers) {
+            if (container.service === undefined) continue;
+            states[container.service] = preferredState(states[container.service] ?? "missing", container.state);
+        }
+        return states;
+    }
+
+    async pause(ref: string): Promise<void> {
+        const [containers, dependencies] = await Promise.all([this.containersOf(ref), this.dependencies()]);
+        if (containers.length === 0) throw new TenantNotOnHostError(ref, this.dockerHost);
+        const { byService, unordered } = groupByService(containers, dependencies);
+        // Containers outside the start order depend on nobody we know: stop them first.
+        const waves = [unordered, ...stopWaves(dependencies).map((wave) => wave.flatMap((service) => byService.get(service) ?? []))];
+        for (const wave of waves) {
+            await Promise.all(wave.filter((container) => container.state !== "stopped").map((container) => this.stop(container)));
+        }
+    }
+
+    async resume(ref: string): Promise<void> {
+        const [containers, dependencies] = await Promise.all([this.containersOf(ref), this.dependencies()]);
+        if (containers.length === 0) throw new TenantNotOnHostError(ref, this.dockerHost);
+        const { byService, unordered } = groupByService(containers, dependencies);
+
+        // Each service starts once every dependency present on the host is ready; services absent
+        // from the host (optional ones such as analytics) impose no wait.
+        const readiness = new Map<string, Promise<void>>();
+        const whenReady = (service: string): Promise<void> => {
+            let promise = readiness.get(service);
+            if (promise === undefined) {
+                promise = (async () => {
+                    await Promise.all(dependencies[service]!.filter((dependency) => byService.has(dependency)).map(whenReady));
+                    await Promise.all(byService.get(service)!.map((container) => this.startAndWait(ref, container, dependencies, byService)));
+                })();
+                readiness.set(service, promise);
+            }
+            return promise;
+        };
+
+        const ordered = startWaves(dependencies).flat().filter((service) => byService.has(service));
+        const results = await Promise.allSettled(ordered.map(whenReady));
+        const firstFailure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+        if (firstFailure) throw firstFailure.reason;
+        // Unknown containers may depend on anything: start them once the known ones are ready.
+        await Promise.all(unordered.map((container) => this.startAndWait(ref, container, dependencies, byService)));
+    }
+
+    async tenantRefs(): Promise<string[]> {
+        return (await this.tenantObjects()).map((objects) => objects.ref);
+    }
+
+    /** Every labelled container, network and volume on the host, grouped by tenant ref and sorted. */
+    async tenantObjects(): Promise<TenantObjects[]> {
+        const labelFilter = { label: [LABELS.tenant] }; // key only: any value
+        const [containers, networks, volumes] = await Promise.all([
+            this.api(() => this.docker.listContainers({ all: true, filters: labelFilter })),
+            this.api(() => this.docker.listNetworks({ filters: labelFilter })),
+            this.api(() => this.docker.listVolumes({ filters: labelFilter })),
+        ]);
+        const byRef = new Map<string, { containers: string[]; networks: string[]; volumes: string[] }>();
+        const entry = (ref: string) => {
+            let objects = byRef.get(ref);
+            if (objects === undefined) {
+                objects = { containers: [], networks: [], volumes: [] };
+                byRef.set(ref, objects);
+            }
+            return objects;
+        };
+        for (const container of containers) {
+            const ref = container.Labels?.[LABELS.tenant];
+            if (ref) entry(ref).containers.push(containerName(container.Names));
+        }
+        for (const network of networks) {
+            const ref = network.Labels?.[LABELS.tenant];
+            if (ref) entry(ref).networks.push(network.Name);
+        }
+        for (const volume of volumes.Volumes ?? []) {
+            const ref = volume.Labels?.[LABELS.tenant];
+            if (ref) entry(ref).volumes.push(volume.Name);
+        }
+        return [...byRef.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([ref, objects]) => ({
+                ref,
+                containers: objects.containers.sort(),
+                networks: objects.networks.sort(),
+                volumes: objects.volumes.sort(),
+            }));
+    }
+
+    private async containersOf(ref: string): Promise<TenantContainer[]> {
+        const listed = await this.api(() =>
+            this.docker.listContainers({ all: true, filters: { label: [`${LABELS.tenant}=${ref}`] } }),
+        );
+        return Promise.all(listed.map((container) => this.inspect(container.Id)));
+    }
+
+    private async inspect(id: string): Promise<TenantContainer> {
+        const info = await this.api(() => this.docker.getContainer(id).inspect());
+        return {
+            id,
+            name: info.Name.replace(/^\//, ""),
+            service: info.Config.Labels?.[LABELS.service],
+            state: containerStateOf(info.State),
+        };
+    }
+
+    private async stop(container: TenantContainer): Promise<void> {
+        const seconds = this.options.stopTimeoutSeconds;
+        await this.api(() => this.docker.getContainer(container.id).stop(seconds === undefined ? {} : { t: seconds })).catch(
+            ignoreStatus(HTTP_NOT_MODIFIED),
+        );
+    }
+
+    private async startAndWait(
+        ref: string,
+        container: TenantContainer,
+        dependencies: StartDependencies,
+        byService: ReadonlyMap<string, readonly TenantContainer[]>,
+    ): Promise<void> {
+        await this.api(() => this.docker.getContainer(container.id).start()).catch(ignoreStatus(HTTP_NOT_MODIFIED));
+        const timeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+        const pollMs = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+        const deadline = Date.now() + timeoutMs;
+        const fail = (detail: string) =>
+            new ServiceNotReadyError(
+                ref,
+                container.service ?? container.name,
+                container.name,
+                detail,
+                container.service === undefined ? [] : dependentsOf(container.service, dependencies).filter((s) => byService.has(s)),
+            );
+        for (;;) {
+            const info = await this.api(() => this.docker.getContainer(container.id).inspect());
+            const state = containerStateOf(info.State);
+            if (isReady(state)) return;
+            if (state === "stopped") throw fail(`exited with code ${info.State.ExitCode} while starting`);
+            if (state === "unhealthy") {
+                const lastCheck = info.State.Health?.Log?.at(-1)?.Output?.trim();
+                throw fail(`is unhealthy${lastCheck ? ` (last check: ${lastCheck.slice(0, 200)})` : ""}`);
+            }
+            if (Date.now() >= deadline) throw fail(`did not become healthy within ${timeoutMs / 1000}s (last state: ${state})`);
+            await new Promise((resolve) => setTimeout(resolve, pollMs));
+        }
+    }
+
+    private async dependencies(): Promise<StartDependencies> {
+        this.startDependencies ??= await loadStartDependencies();
+        return this.startDependencies;
+    }
+
+    /** Runs one Docker API call, turning "could not reach the daemon" into `DockerUnreachableError`. */
+    private async api<T>(call: () => Promise<T>): Promise<T> {
+        try {
+            return await call();
+        } catch (error) {
+            throw asUnreachable(error, this.dockerHost);
+        }
+    }
+}
+
+function groupByService(containers: readonly TenantContainer[], dependencies: StartDependencies) {
+    const byService = new Map<string, TenantContainer[]>();
+    const unordered: TenantContainer[] = [];
+    for (const container of containers) {
+        if (container.service !== undefined && container.service in dependencies) {
+            byService.set(container.service, [...(byService.get(container.service) ?? []), container]);
+        } else {
+            unordered.push(container);
+        }
+    }
+    return { byService, unordered };
+}
+
+/** Services that (directly or not) wait for `service`, in start order. */
+function dependentsOf(service: string, dependencies: StartDependencies): string[] {
+    const found = new Set<string>();
+    for (const candidate of startWaves(dependencies).flat()) {
+        if (dependencies[candidate]!.some((dependency) => dependency === service || found.has(dependency))) found.add(candidate);
+    }
+    return [...found];
+}
+
+function containerName(names: readonly string[] | undefined): string {
+    return (names?.[0] ?? "").replace(/^\//, "");
+}
+
+function ignoreStatus(status: number) {
+    return (error: unknown): void => {
+        if ((error as { statusCode?: unknown }).statusCode !== status) throw error;
+    };
+}
+
+// The map is derived from the service modules; loaded on first use because that pulls in
+// @pulumi/pulumi, which callers passing their own map (tests, tools) need not pay for.
+async function loadStartDependencies(): Promise<StartDependencies> {
+    return (await import("../../components/services/index.js")).START_DEPENDENCIES;
+}
