@@ -30,9 +30,9 @@ async function buildProject(raw: Record<string, unknown>, name?: string) {
             transformations: [
                 (args) => {
                     const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []) as { __name?: string }[];
-                    options.set(args.name, {
+                    options.set(`${args.type}::${args.name}`, {
                         dependsOn: dependsOn.map((r) => (r as unknown as { __name: string }).__name).filter(Boolean).sort(),
-                        deleteBeforeReplace: args.opts.deleteBeforeReplace ?? false,
+                        deleteBeforeReplace: (args.opts as { deleteBeforeReplace?: boolean }).deleteBeforeReplace ?? false,
                         replaceOnChanges: args.opts.replaceOnChanges ?? [],
                         retainOnDelete: args.opts.retainOnDelete ?? false,
                         ignoreChanges: args.opts.ignoreChanges ?? [],
@@ -277,23 +277,23 @@ describe("SupabaseProject with default settings", () => {
     });
 
     it("keeps data volumes on destroy and on replacement; the cache volume is not data", () => {
-        const retained = Object.fromEntries(byType(registrations, VOLUME).map((v) => [v.name, options.get(v.name)!.retainOnDelete]));
+        const retained = Object.fromEntries(byType(registrations, VOLUME).map((v) => [v.name, options.get(`${VOLUME}::${v.name}`)!.retainOnDelete]));
         expect(retained).toEqual({
             "dev-db-data": true, "dev-db-config": true, "dev-storage": true, "dev-functions": true, "dev-studio-snippets": true, "dev-deno-cache": false,
         });
-        for (const volume of byType(registrations, VOLUME)) expect(options.get(volume.name)!.ignoreChanges).toEqual(["labels"]);
+        for (const volume of byType(registrations, VOLUME)) expect(options.get(`${VOLUME}::${volume.name}`)!.ignoreChanges).toEqual(["labels"]);
     });
 
     it("replaces containers delete-first, and on health-check changes", () => {
         for (const service of ALL_SERVICES) {
-            const seen = options.get(`dev-${service}`)!;
+            const seen = options.get(`${CONTAINER}::dev-${service}`)!;
             expect(seen.deleteBeforeReplace).toBe(true);
             expect(seen.replaceOnChanges).toEqual(["healthcheck", "init", "tmpfs"]);
         }
     });
 
     it("creates each container after its image and the containers it waits for", () => {
-        const dependsOn = Object.fromEntries(ALL_SERVICES.map((s) => [s, options.get(`dev-${s}`)!.dependsOn]));
+        const dependsOn = Object.fromEntries(ALL_SERVICES.map((s) => [s, options.get(`${CONTAINER}::dev-${s}`)!.dependsOn]));
         const expected = (service: string, deps: string[]) => [`dev-image-${service}`, ...deps.map((d) => `dev-${d}`)].sort();
         expect(dependsOn).toEqual({
             db: expected("db", []), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
@@ -323,7 +323,12 @@ describe("SupabaseProject with analytics off", () => {
         const names = byType(registrations, CONTAINER).map((r) => r.name).sort();
         expect(names).toEqual(ALL_SERVICES.filter((s) => s !== "analytics" && s !== "vector").map((s) => `dev-${s}`).sort());
         expect(byType(registrations, IMAGE).length).toBe(11);
-        const text = JSON.stringify(reveal(registrations.map((r) => r.inputs)));
+        // The db keeps its `_analytics` schema: init SQL runs once, on an empty data directory, so the
+        // schema must exist already if analytics is switched on later. Nothing else may mention them.
+        const withoutLogsSchema = registrations.map((r) =>
+            r.name === "dev-db" ? { ...r.inputs, uploads: (r.inputs.uploads as { file: string }[]).filter((u) => !u.file.endsWith("/99-logs.sql")) } : r.inputs,
+        );
+        const text = JSON.stringify(reveal(withoutLogsSchema));
         expect(text).not.toMatch(/analytics|vector|logflare/i);
         const studio = envMap(container(registrations, "dev-studio").inputs.envs);
         expect(studio.NEXT_PUBLIC_ENABLE_LOGS).toBe("false");

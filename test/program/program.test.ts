@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { installMocks, unwrap } from "../support/pulumiHarness.js";
+import { installMocks, runProgram, unwrap } from "../support/pulumiHarness.js";
 
 /** Stack config as Pulumi hands it to the program: namespaced keys, every value a string. */
 function stackConfig(file: string): Record<string, string> {
@@ -13,29 +13,38 @@ function stackConfig(file: string): Record<string, string> {
     return Object.fromEntries(Object.entries(document.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
-async function runProgram(config: Record<string, string>, stack = "dev") {
+async function loadProgram(config: Record<string, string>, stack = "dev") {
     const run = await installMocks({ stack, config });
     const { default: main } = await import("../../index.js");
-    return { run, main };
+    return { run, main: () => runProgram(main), mainOutsideStack: main };
 }
 
 describe("index.ts", () => {
     it("declares the dev tenant from Pulumi.dev.yaml and exports its outputs", async () => {
-        const { run, main } = await runProgram(stackConfig("Pulumi.dev.yaml"));
+        const { run, main } = await loadProgram(stackConfig("Pulumi.dev.yaml"));
         const outputs = await main();
         expect(await unwrap(outputs.apiUrl as string)).toBe("http://localhost:8000");
         expect(await unwrap(outputs.ref as string)).toBe("dev");
         const containers = run.registrations.filter((r) => r.type === "docker:index/container:Container");
-        // Registration continues asynchronously; the outputs resolve only after every container exists.
-        await unwrap(outputs.containerNames as Record<string, string>);
-        expect(Object.keys(await unwrap(outputs.containerNames as Record<string, string>)).length).toBe(13);
-        expect(containers.length).toBeGreaterThan(0);
+        expect(containers.length).toBe(13);
+        expect(Object.keys(outputs.containerNames as Record<string, string>).length).toBe(13);
+        const kong = containers.find((c) => c.name === "dev-kong")!;
+        expect(kong.inputs.ports).toEqual([
+            { internal: 8000, external: 8000, ip: "127.0.0.1", protocol: "tcp" },
+            { internal: 8443, external: 8443, ip: "127.0.0.1", protocol: "tcp" },
+        ]);
+        const supavisor = containers.find((c) => c.name === "dev-supavisor")!;
+        expect(supavisor.inputs.ports).toEqual([
+            { internal: 5432, external: 54322, ip: "127.0.0.1", protocol: "tcp" },
+            { internal: 6543, external: 54329, ip: "127.0.0.1", protocol: "tcp" },
+        ]);
     });
 
     it("refuses a bad config with every problem listed and registers nothing", async () => {
-        const { run, main } = await runProgram({ "supabase-fleet:ref": "Bad_Ref", "supabase-fleet:kongHttpPort": "99999", "supabase-fleet:colour": "blue" });
+        const { run, mainOutsideStack } = await loadProgram({ "supabase-fleet:ref": "Bad_Ref", "supabase-fleet:kongHttpPort": "99999", "supabase-fleet:colour": "blue" });
         const pulumi = await import("@pulumi/pulumi");
-        const error = await main().then(
+        // Called directly: the program must throw before it registers anything, not even a stack.
+        const error = await mainOutsideStack().then(
             () => undefined,
             (e: unknown) => e,
         );
@@ -47,7 +56,7 @@ describe("index.ts", () => {
     });
 
     it("defaults the ref to the stack name", async () => {
-        const { main } = await runProgram({ "supabase-fleet:authEmailAutoconfirm": "true" }, "tenant-seven");
+        const { main } = await loadProgram({ "supabase-fleet:authEmailAutoconfirm": "true" }, "tenant-seven");
         const outputs = await main();
         expect(await unwrap(outputs.ref as string)).toBe("tenant-seven");
     });

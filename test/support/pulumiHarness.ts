@@ -94,3 +94,14 @@ export function envMap(envs: unknown): Record<string, string> {
     const list = reveal(envs) as string[];
     return Object.fromEntries(list.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
 }
+
+/**
+ * Runs a Pulumi program function the way the language host does (inside the root stack resource),
+ * waits for every registration, and returns the stack outputs.
+ */
+export async function runProgram(program: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+    const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+    const stack = pulumi.runtime.getStackResource();
+    if (stack) await settle(stack);
+    return outputs as Record<string, unknown>;
+}

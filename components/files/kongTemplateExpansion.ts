@@ -1,0 +1,48 @@
+/**
+ * The start script of the kong container: fills the template's placeholders from the environment,
+ * then starts Kong. Only the listed names are replaced, each value is inserted once (never re-read
+ * by a shell, sed or awk as code), and `'` is doubled because every value sits in a single-quoted
+ * YAML string. Runs on the kong image's busybox `sh` and `awk`.
+ */
+import { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS } from "./kongConfig.js";
+
+/** Kong image's own entrypoint and command, started once the config exists. */
+const KONG_START = "exec /docker-entrypoint.sh kong docker-start";
+
+export interface KongExpansionPaths {
+    readonly templatePath: string;
+    readonly renderedPath: string;
+}
+
+/** Paths are parameters so tests can run the very same script on a scratch directory. */
+export function kongExpandTemplateScript(paths: KongExpansionPaths = KONG_DECLARATIVE_CONFIG, then: string = KONG_START): string {
+    const names = KONG_TEMPLATE_PLACEHOLDERS.join(" ");
+    return [
+        "set -eu",
+        "nl='",
+        "'",
+        `for name in ${names}; do`,
+        '  eval "value=\\${$name:-}"',
+        '  if [ -z "$value" ]; then echo "kong: environment variable $name is empty or unset" >&2; exit 1; fi',
+        '  case "$value" in *"$nl"*) echo "kong: environment variable $name must not contain a line break" >&2; exit 1;; esac',
+        "done",
+        `awk -v names="${names}" -v q="'" '`,
+        'BEGIN { n = split(names, list, " "); for (i = 1; i <= n; i++) wanted[list[i]] = 1 }',
+        "{",
+        '  out = ""; rest = $0',
+        "  while (match(rest, /[$][A-Za-z_][A-Za-z0-9_]*/)) {",
+        "    name = substr(rest, RSTART + 1, RLENGTH - 1)",
+        "    out = out substr(rest, 1, RSTART - 1)",
+        "    if (name in wanted) { value = ENVIRON[name]; gsub(q, q q, value); out = out value }",
+        "    else out = out substr(rest, RSTART, RLENGTH)",
+        "    rest = substr(rest, RSTART + RLENGTH)",
+        "  }",
+        "  print out rest",
+        `}' ${paths.templatePath} > ${paths.renderedPath}`,
+        then,
+        "",
+    ].join("\n");
+}
+
+/** Entrypoint for the kong service: `["sh", "-c", <script>]`. */
+export const KONG_ENTRYPOINT: readonly string[] = ["sh", "-c", kongExpandTemplateScript()];
