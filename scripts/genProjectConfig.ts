@@ -1,21 +1,24 @@
 /**
- * Writes the `config:` section of Pulumi.yaml from the tenant config schema, so the project file
- * declares every setting with its type, description and default, and never drifts from the schema.
- * `--check` exits non-zero when Pulumi.yaml is out of date (a test runs it).
+ * Writes the parts of the repo derived from the tenant config schema: the `config:` section of
+ * Pulumi.yaml (every setting declared with its type, description and default) and the config
+ * reference table in README.md. `--check` exits non-zero when either is out of date.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { renderProjectFile } from "./projectFile.js";
+import { renderProjectFile, withConfigReference } from "./projectFile.js";
 
 const projectFilePath = fileURLToPath(new URL("../Pulumi.yaml", import.meta.url));
-const expected = renderProjectFile();
+const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
+
+const targets = [
+    { path: projectFilePath, expected: renderProjectFile() },
+    { path: readmePath, expected: withConfigReference(readFileSync(readmePath, "utf8")) },
+];
+
 if (process.argv.includes("--check")) {
-    const actual = readFileSync(projectFilePath, "utf8");
-    if (actual !== expected) {
-        console.error("Pulumi.yaml is out of date with components/config/schema.ts; run `npm run gen:project-config`.");
-        process.exit(1);
-    }
-} else {
-    writeFileSync(projectFilePath, expected);
-    console.log("wrote Pulumi.yaml");
+    const stale = targets.filter((target) => readFileSync(target.path, "utf8") !== target.expected);
+    for (const target of stale) console.error(`${target.path} is out of date with components/config/schema.ts; run \`npm run gen:project-config\`.`);
+    process.exit(stale.length === 0 ? 0 : 1);
 }
+for (const target of targets) writeFileSync(target.path, target.expected);
+console.log("wrote Pulumi.yaml and the README config reference");

@@ -64,8 +64,10 @@ describe("index.ts", () => {
 
 describe("Pulumi.yaml", () => {
     it("declares exactly the settings of the schema (regenerate with `npm run gen:project-config`)", async () => {
-        const { renderProjectFile } = await import("../../scripts/projectFile.js");
+        const { renderProjectFile, withConfigReference } = await import("../../scripts/projectFile.js");
         expect(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")).toBe(renderProjectFile());
+        const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+        expect(readme, "README config reference is stale: run `npm run gen:project-config`").toBe(withConfigReference(readme));
     });
 
     it("keeps every secret out of the committed stack files", () => {
