@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { SERVICE_NAMES } from "../../components/catalog.js";
+import { LOG_SOURCES, VECTOR_CONFIG_PATH } from "../../components/files/index.js";
+import { renderVectorConfig } from "../../components/files/vectorConfig.js";
+import { containerName, tenantLabels } from "../../components/names.js";
+import { containerNamesOf, render } from "./fixtures.js";
+
+interface Container {
+    readonly name: string;
+    readonly labels: Record<string, string>;
+}
+
+const containersOf = (ref: string): Container[] =>
+    SERVICE_NAMES.map((service) => ({
+        name: containerName(ref, service),
+        labels: Object.fromEntries(tenantLabels(ref, service).map((l) => [l.label, l.value])),
+    }));
+
+// Refs chosen to collide with "acme" by prefix or suffix, in names and in label values.
+const OTHER_TENANTS = ["acme-2", "acm", "acme2", "acme-kong", "xacme"];
+
+const config = parse(render("acme", true).vectorConfig!.content);
+
+/** Docker's label filter as Vector asks for it: every `key=value` must be a label with that exact value. */
+function daemonReturns(container: Container, includeLabels: string[]): boolean {
+    return includeLabels.every((filter) => {
+        const [key, value] = filter.split(/=(.*)/s) as [string, string];
+        return container.labels[key] === value;
+    });
+}
+
+/** Vector's exclude_containers: a container is left out when its name starts with an entry. */
+const excluded = (container: Container, prefixes: string[]) => prefixes.some((p) => container.name.startsWith(p));
+
+/** The routes' conditions, each checked to be exactly `.appname == "<name>"` and evaluated as such. */
+function routesMatching(appname: string): string[] {
+    return Object.entries(config.transforms.by_service.route as Record<string, string>)
+        .filter(([, condition]) => {
+            const match = /^\.appname == "([a-z0-9-]+)"$/.exec(condition);
+            if (!match) throw new Error(`route condition is not an exact name comparison: ${condition}`);
+            return match[1] === appname;
+        })
+        .map(([route]) => route);
+}
+
+describe("Vector config", () => {
+    it("exists only with analytics, at /etc/vector/vector.yml", () => {
+        expect(render("acme", true).vectorConfig?.path).toBe(VECTOR_CONFIG_PATH);
+        expect(VECTOR_CONFIG_PATH).toBe("/etc/vector/vector.yml");
+        expect(render("acme", false).vectorConfig).toBeUndefined();
+    });
+
+    it("serves its API on 0.0.0.0:9001 for the health check", () => {
+        expect(config.api).toStrictEqual({ enabled: true, address: "0.0.0.0:9001" });
+    });
+
+    it("reads only this tenant's containers: the label filter and the exclusion of vector itself", () => {
+        expect(config.sources).toStrictEqual({
+            tenant_containers: { type: "docker_logs", include_labels: ["supabase-fleet.tenant=acme"], exclude_containers: ["acme-vector"] },
+        });
+        const source = config.sources.tenant_containers;
+        const read = (containers: Container[]) =>
+            containers.filter((c) => daemonReturns(c, source.include_labels) && !excluded(c, source.exclude_containers)).map((c) => c.name);
+
+        expect(read(containersOf("acme"))).toEqual(SERVICE_NAMES.filter((s) => s !== "vector").map((s) => `acme-${s}`));
+        for (const other of OTHER_TENANTS) expect(read(containersOf(other)), other).toEqual([]);
+    });
+
+    it("routes by this tenant's exact container names; another tenant's names match no route", () => {
+        const loggedServices = Object.keys(LOG_SOURCES).sort();
+        expect(Object.keys(config.transforms.by_service.route).sort()).toEqual(loggedServices);
+        for (const service of SERVICE_NAMES) {
+            expect(routesMatching(`acme-${service}`), service).toEqual(loggedServices.includes(service) ? [service] : []);
+            for (const other of OTHER_TENANTS) expect(routesMatching(containerName(other, service)), `${other}/${service}`).toEqual([]);
+        }
+        // Upstream's fixed names must not match either.
+        for (const name of ["supabase-kong", "supabase-db", "supabase-edge-functions"]) expect(routesMatching(name)).toEqual([]);
+    });
+
+    it("routes by the container names it is given, not by names it derives", () => {
+        const names = { ...containerNamesOf("acme"), kong: "acme-gateway-custom" };
+        const custom = parse(renderVectorConfig({ ref: "acme", containerNames: names }));
+        expect(custom.transforms.by_service.route.kong).toBe('.appname == "acme-gateway-custom"');
+        expect(() => renderVectorConfig({ ref: "acme", containerNames: { ...names, db: 'acme-db" || true' } })).toThrow(/not a DNS-label name/);
+    });
+
+    it("sends each service's logs to its Logflare source with the token from the environment", () => {
+        const expectedSources: Record<string, { inputs: string[]; source: string }> = {
+            auth: { inputs: ["auth_logs"], source: "gotrue.logs.prod" },
+            db: { inputs: ["db_logs"], source: "postgres.logs" },
+            functions: { inputs: ["functions_logs"], source: "deno-relay-logs" },
+            kong: { inputs: ["kong_access_logs", "kong_error_logs"], source: "cloudflare.logs.prod" },
+            realtime: { inputs: ["realtime_logs"], source: "realtime.logs.prod" },
+            rest: { inputs: ["rest_logs"], source: "postgREST.logs.prod" },
+            storage: { inputs: ["storage_logs"], source: "storage.logs.prod.2" },
+        };
+        expect(Object.keys(config.sinks).sort()).toEqual(Object.keys(expectedSources).map((s) => `analytics_${s}`));
+        for (const [service, expected] of Object.entries(expectedSources)) {
+            expect(config.sinks[`analytics_${service}`]).toStrictEqual({
+                type: "http",
+                inputs: expected.inputs,
+                encoding: { codec: "json" },
+                method: "post",
+                request: { retry_max_duration_secs: 10, headers: { "x-api-key": "${LOGFLARE_PUBLIC_ACCESS_TOKEN?LOGFLARE_PUBLIC_ACCESS_TOKEN is required}" } },
+                uri: `http://analytics:4000/api/logs?source_name=${expected.source}`,
+            });
+            for (const input of expected.inputs) expect(config.transforms[input].inputs).toEqual([`by_service.${service}`]);
+        }
+        expect(config.transforms.tenant_logs.inputs).toEqual(["tenant_containers"]);
+        expect(config.transforms.by_service.inputs).toEqual(["tenant_logs"]);
+    });
+
+    it("holds no other `$`, so Vector's interpolation of the config text changes nothing else", () => {
+        const text = render("acme", true).vectorConfig!.content;
+        expect(text.match(/\$/g)).toHaveLength(Object.keys(LOG_SOURCES).length);
+    });
+});
