@@ -1,10 +1,9 @@
 /** functions: the edge runtime, serving the functions on the functions volume. */
 import { INTERNAL_PORTS } from "../catalog.js";
+import { FUNCTIONS_ROOT } from "../files/mainEdgeFunction.js";
 import { INTERNAL_KONG_URL, boolText, databaseUrl, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
-/** The functions folder; Studio mounts the same volume to manage functions. */
-export const FUNCTIONS_PATH = "/home/deno/functions";
 
 export const functions: ServiceModule = {
     service: "functions",
@@ -20,11 +19,11 @@ export const functions: ServiceModule = {
             SUPABASE_DB_URL: databaseUrl(context, { scheme: "postgresql", user: "postgres" }),
             VERIFY_JWT: boolText(context.settings.functionsVerifyJwt),
         },
-        command: ["start", "--main-service", `${FUNCTIONS_PATH}/main`],
+        command: ["start", "--main-service", `${FUNCTIONS_ROOT}/main`],
         // The runtime has no health endpoint of its own: a TCP connect to its port is the check.
         healthcheck: healthCheck(["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${INTERNAL_PORTS.functions}`]),
         volumes: [
-            { volume: "functions", containerPath: FUNCTIONS_PATH },
+            { volume: "functions", containerPath: FUNCTIONS_ROOT },
             { volume: "deno-cache", containerPath: "/root/.cache/deno" },
         ],
         uploads: [{ path: context.files.mainEdgeFunction.path, content: context.files.mainEdgeFunction.content }],

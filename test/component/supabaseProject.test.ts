@@ -162,6 +162,36 @@ describe("SupabaseProject with default settings", () => {
         for (const service of ["kong", "auth", "rest", "realtime", "meta", "analytics", "supavisor"]) expect(mounts(service)).toEqual([]);
     });
 
+    it("runs each service with the command the reference gives, and the uploads it needs", async () => {
+        const { KONG_ENTRYPOINT, KONG_DECLARATIVE_CONFIG } = await import("../../components/files/index.js");
+        const commands = Object.fromEntries(ALL_SERVICES.map((s) => [s, container(registrations, `dev-${s}`).inputs.command ?? null]));
+        expect(commands).toEqual({
+            db: ["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf", "-c", "log_min_messages=fatal"],
+            vector: ["--config", "/etc/vector/vector.yml"],
+            analytics: null, kong: null, auth: null,
+            rest: ["postgrest"],
+            realtime: null, storage: null, imgproxy: null, meta: null,
+            functions: ["start", "--main-service", "/home/deno/functions/main"],
+            studio: null,
+            supavisor: ["sh", "-c", '/app/bin/migrate && /app/bin/supavisor eval "$(cat /etc/pooler/pooler.exs)" && exec /app/bin/server'],
+        });
+        expect(container(registrations, "dev-kong").inputs.entrypoints).toEqual([...KONG_ENTRYPOINT]);
+        const uploads = Object.fromEntries(ALL_SERVICES.map((s) => [s, (container(registrations, `dev-${s}`).inputs.uploads as { file: string }[]).map((u) => u.file)]));
+        expect(uploads).toEqual({
+            db: [
+                "/docker-entrypoint-initdb.d/init-scripts/98-webhooks.sql", "/docker-entrypoint-initdb.d/init-scripts/99-jwt.sql",
+                "/docker-entrypoint-initdb.d/init-scripts/99-roles.sql", "/docker-entrypoint-initdb.d/migrations/97-_supabase.sql",
+                "/docker-entrypoint-initdb.d/migrations/99-logs.sql", "/docker-entrypoint-initdb.d/migrations/99-pooler.sql",
+                "/docker-entrypoint-initdb.d/migrations/99-realtime.sql",
+            ],
+            vector: ["/etc/vector/vector.yml"], analytics: [], kong: [KONG_DECLARATIVE_CONFIG.templatePath], auth: [], rest: [], realtime: [],
+            storage: [], imgproxy: [], meta: [], functions: ["/home/deno/functions/main/index.ts"], studio: [], supavisor: ["/etc/pooler/pooler.exs"],
+        });
+        // Every placeholder of the Kong template is an env var of the kong container.
+        const kongEnv = envMap(container(registrations, "dev-kong").inputs.envs);
+        for (const name of KONG_DECLARATIVE_CONFIG.placeholders) expect(kongEnv[name], name).toBeTruthy();
+    });
+
     it("gives every service a health check", () => {
         const checks = Object.fromEntries(ALL_SERVICES.map((s) => [s, (container(registrations, `dev-${s}`).inputs.healthcheck as { tests: string[] }).tests]));
         expect(checks.db).toEqual(["CMD", "pg_isready", "-U", "postgres", "-h", "localhost"]);
