@@ -1,0 +1,307 @@
+/**
+ * The StackEngine over the real Pulumi Automation API (`@pulumi/pulumi/automation`). Needs the Pulumi
+ * CLI on the PATH at run time. Each tenant gets its own work directory (see tenantWorkspace.ts), so
+ * parallel runs do not race; the backend and secrets provider come from backend.ts.
+ */
+import type * as Automation from "@pulumi/pulumi/automation/index.js";
+import { PROJECT_NAME } from "../../components/config/constants.js";
+import { describeBackend, prepareBackend, resolveBackend, type BackendSettings } from "./backend.js";
+import {
+    OperationCancelledError,
+    OperationFailedError,
+    StackExistsError,
+    StackLockedError,
+    StackNotFoundError,
+    type EngineEvent,
+    type LastOperation,
+    type OperationKind,
+    type OperationOptions,
+    type OperationOutcome,
+    type PreviewOptions,
+    type PreviewStep,
+    type SettingValue,
+    type StackEngine,
+    type StackOutput,
+    type StackPreview,
+    type StackSummary,
+} from "./engine.js";
+import { encodeSettingValue } from "./stackConfig.js";
+import { prepareTenantWorkspace, readRootProject } from "./tenantWorkspace.js";
+
+type AutomationModule = typeof Automation;
+
+const NAMESPACE = `${PROJECT_NAME}:`;
+/** Key of the work directory used for commands that are not about one stack (listing). */
+const SHARED_KEY = ".list";
+
+export interface AutomationEngineOptions {
+    /** Directory of the project's Pulumi.yaml. */
+    readonly repoRoot: string;
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Loads the Automation API and checks the CLI is there, with a message that says what to install. */
+export async function createAutomationEngine(options: AutomationEngineOptions): Promise<AutomationEngine> {
+    const automation = (await import("@pulumi/pulumi/automation/index.js")) as AutomationModule;
+    let command: Automation.PulumiCommand;
+    try {
+        command = await automation.PulumiCommand.get({ skipVersionCheck: false });
+    } catch (error) {
+        const reason = /ENOENT/.test(String(error)) ? "pulumi is not on the PATH" : firstLineOf(error);
+        throw new Error(`the Pulumi CLI is needed for this command and was not found or is too old (${reason}); install it: https://www.pulumi.com/docs/install/ (or use --engine memory for a dry run)`);
+    }
+    // Only once the CLI is there: a machine without it gets no state directory or passphrase file.
+    const backend = resolveBackend(options.repoRoot, options.env ?? process.env);
+    prepareBackend(backend);
+    return new AutomationEngine(automation, command, options.repoRoot, backend);
+}
+
+export class AutomationEngine implements StackEngine {
+    readonly backendDescription: string;
+    private readonly rootProject: Record<string, unknown>;
+    private readonly running = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
+
+    constructor(
+        private readonly automation: AutomationModule,
+        private readonly command: Automation.PulumiCommand,
+        private readonly repoRoot: string,
+        private readonly backend: BackendSettings,
+    ) {
+        this.backendDescription = describeBackend(backend.backendUrl);
+        this.rootProject = readRootProject(repoRoot);
+    }
+
+    private async workspace(key: string): Promise<Automation.LocalWorkspace> {
+        return this.automation.LocalWorkspace.create({
+            workDir: prepareTenantWorkspace(this.repoRoot, key, this.rootProject),
+            pulumiCommand: this.command,
+            envVars: { ...this.backend.envVars },
+            secretsProvider: this.backend.secretsProvider,
+        });
+    }
+
+    private async stack(ref: string): Promise<Automation.Stack> {
+        try {
+            return await this.automation.Stack.select(ref, await this.workspace(ref));
+        } catch (error) {
+            if (error instanceof this.automation.StackNotFoundError) throw new StackNotFoundError(ref);
+            throw error;
+        }
+    }
+
+    async listStacks(): Promise<StackSummary[]> {
+        const stacks = await (await this.workspace(SHARED_KEY)).listStacks();
+        return stacks
+            .map((stack) => ({
+                ref: stack.name.split("/").at(-1)!,
+                updateInProgress: stack.updateInProgress === true,
+                ...(stack.lastUpdate ? { lastUpdate: new Date(stack.lastUpdate) } : {}),
+                ...(stack.resourceCount !== undefined ? { resourceCount: stack.resourceCount } : {}),
+            }))
+            .sort((a, b) => a.ref.localeCompare(b.ref));
+    }
+
+    async createStack(ref: string, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
+        const workspace = await this.workspace(ref);
+        let stack: Automation.Stack;
+        try {
+            stack = await this.automation.Stack.create(ref, workspace);
+        } catch (error) {
+            if (error instanceof this.automation.StackAlreadyExistsError) throw new StackExistsError(ref);
+            throw error;
+        }
+        try {
+            await stack.setAllConfig(toConfigMap(settings, secretKeys));
+        } catch (error) {
+            // Nothing half-made: the stack goes again, and with it its config file.
+            await workspace.removeStack(ref, { force: true }).catch(() => undefined);
+            throw error;
+        }
+    }
+
+    async setConfig(ref: string, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
+        await (await this.stack(ref)).setAllConfig(toConfigMap(settings, secretKeys));
+    }
+
+    async removeConfig(ref: string, keys: readonly string[]): Promise<void> {
+        if (keys.length === 0) return;
+        await (await this.stack(ref)).removeAllConfig(keys.map((key) => NAMESPACE + key));
+    }
+
+    async getConfig(ref: string): Promise<Record<string, string>> {
+        const all = await (await this.stack(ref)).getAllConfig();
+        const settings: Record<string, string> = {};
+        for (const [key, entry] of Object.entries(all)) if (key.startsWith(NAMESPACE)) settings[key.slice(NAMESPACE.length)] = entry.value;
+        return settings;
+    }
+
+    up(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {
+        return this.run(ref, "update", options, async (stack, common) => (await stack.up(common)).summary);
+    }
+
+    refresh(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {
+        return this.run(ref, "refresh", options, async (stack, common) => (await stack.refresh(common)).summary);
+    }
+
+    destroy(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {
+        // runProgram: the current program (and so the current deleteDataOnDestroy) decides the volumes' fate.
+        return this.run(ref, "destroy", options, async (stack, common) => (await stack.destroy({ ...common, runProgram: true })).summary);
+    }
+
+    async preview(ref: string, options: PreviewOptions = {}): Promise<StackPreview> {
+        const stack = await this.stack(ref);
+        const started = Date.now();
+        const events: EngineEvent[] = [];
+        const errors: string[] = [];
+        try {
+            const result = await stack.preview({
+                diff: options.diff === true,
+                ...(options.signal ? { signal: options.signal } : {}),
+                onEvent: (event) => {
+                    events.push(event);
+                    collectError(event, errors);
+                    options.onEvent?.(event);
+                },
+            });
+            return { ref, changeSummary: result.changeSummary, steps: stepsOf(events), events, durationMs: Date.now() - started };
+        } catch (error) {
+            throw this.translate(ref, "preview", error, options.signal?.aborted === true, errors);
+        }
+    }
+
+    async outputs(ref: string, showSecrets: boolean): Promise<Record<string, StackOutput>> {
+        const outputs = await (await this.stack(ref)).outputs();
+        return Object.fromEntries(
+            Object.entries(outputs).map(([key, output]) => [key, output.secret && !showSecrets ? { value: "[secret]", secret: true } : { value: output.value as unknown, secret: output.secret }]),
+        );
+    }
+
+    async removeStack(ref: string): Promise<void> {
+        await (await this.workspace(ref)).removeStack(ref);
+    }
+
+    async cancel(ref: string): Promise<void> {
+        const running = this.running.get(ref);
+        if (!running) return;
+        running.controller.abort(); // SIGINT to the CLI: it stops cleanly and releases the lock
+        await running.settled.catch(() => undefined);
+    }
+
+    async lastOperation(ref: string): Promise<LastOperation | undefined> {
+        const stack = await this.stack(ref);
+        if (this.running.has(ref)) return { kind: "update", result: "in-progress", startTime: new Date() };
+        const [last] = await stack.history(1);
+        if (!last) return undefined;
+        return {
+            kind: last.kind as OperationKind,
+            result: last.result,
+            startTime: new Date(last.startTime),
+            ...(last.endTime ? { endTime: new Date(last.endTime) } : {}),
+            ...(last.resourceChanges ? { resourceChanges: last.resourceChanges } : {}),
+        };
+    }
+
+    private async run(
+        ref: string,
+        kind: OperationKind,
+        options: OperationOptions,
+        operation: (stack: Automation.Stack, common: { signal: AbortSignal; onEvent: (event: EngineEvent) => void }) => Promise<Automation.UpdateSummary>,
+    ): Promise<OperationOutcome> {
+        const stack = await this.stack(ref);
+        const total = await this.expectedResourceCount(stack, kind);
+        const controller = new AbortController();
+        const onOuterAbort = () => controller.abort();
+        options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+        if (options.signal?.aborted) controller.abort();
+
+        const errors: string[] = [];
+        let done = 0;
+        const onEvent = (event: EngineEvent) => {
+            collectError(event, errors);
+            const finished = event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+            if (finished) {
+                done += 1;
+                options.onProgress?.({ done, ...(total !== undefined ? { total: Math.max(total, done) } : {}), lastUrn: finished.urn });
+            }
+            options.onEvent?.(event);
+        };
+        const started = Date.now();
+        const settled = operation(stack, { signal: controller.signal, onEvent });
+        this.running.set(ref, { controller, settled });
+        try {
+            const summary = await settled;
+            return { kind, changes: summary.resourceChanges ?? {}, durationMs: Date.now() - started };
+        } catch (error) {
+            throw this.translate(ref, kind, error, controller.signal.aborted, errors);
+        } finally {
+            this.running.delete(ref);
+            options.signal?.removeEventListener("abort", onOuterAbort);
+        }
+    }
+
+    /** Resources the previous run ended with: the best estimate of a run's total without a preview. */
+    private async expectedResourceCount(stack: Automation.Stack, kind: OperationKind): Promise<number | undefined> {
+        try {
+            const last = await stack.info();
+            if (!last?.resourceChanges) return undefined;
+            const changes = last.resourceChanges;
+            const count = Object.entries(changes).reduce((sum, [op, n]) => (op === "delete" ? sum : sum + (n ?? 0)), 0);
+            return kind === "destroy" && last.kind === "destroy" ? 0 : count || undefined;
+        } catch {
+            return undefined;
+        }
+    }
+
+    private translate(ref: string, kind: OperationKind, error: unknown, aborted: boolean, errors: readonly string[]): Error {
+        if (error instanceof this.automation.ConcurrentUpdateError || /currently locked|Another update is currently in progress/.test(String(error))) {
+            return new StackLockedError(ref, lockHolder(String(error)));
+        }
+        if (aborted) return new OperationCancelledError(ref);
+        if (error instanceof this.automation.StackNotFoundError) return new StackNotFoundError(ref);
+        const detail = errors.length > 0 ? errors.join("\n") : firstLineOf(error);
+        return new OperationFailedError(ref, kind, detail);
+    }
+}
+
+function toConfigMap(settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Automation.ConfigMap {
+    return Object.fromEntries(
+        Object.entries(settings).map(([key, value]) => [NAMESPACE + key, { value: encodeSettingValue(value), secret: secretKeys.includes(key) }]),
+    );
+}
+
+function collectError(event: EngineEvent, errors: string[]): void {
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity === "error") {
+        const text = diagnostic.message.replace(/\x1b\[[0-9;]*m/g, "").trim();
+        if (text) errors.push(text.split("\n").slice(0, 3).join(" "));
+    }
+}
+
+/** Steps of a preview (not `same`) from its resourcePreEvents, with the fields PR renderers read. */
+export function stepsOf(events: readonly EngineEvent[]): PreviewStep[] {
+    const steps: PreviewStep[] = [];
+    for (const event of events) {
+        const metadata = event.resourcePreEvent?.metadata;
+        if (!metadata || metadata.op === "same") continue;
+        steps.push({
+            op: metadata.op,
+            urn: metadata.urn,
+            type: metadata.type,
+            ...(metadata.diffs ? { diffs: metadata.diffs } : {}),
+            ...(metadata.detailedDiff ? { detailedDiff: metadata.detailedDiff } : {}),
+            ...(metadata.keys && (metadata.op === "replace" || metadata.op === "create-replacement") ? { replaceReasons: metadata.keys } : {}),
+        });
+    }
+    return steps;
+}
+
+function lockHolder(text: string): string | undefined {
+    const match = /created by (\S+) \(pid (\d+)\) at (\S+)/.exec(text);
+    return match ? `held by ${match[1]} pid ${match[2]} since ${match[3]}` : undefined;
+}
+
+function firstLineOf(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    const lines = text.split("\n").map((line) => line.trim());
+    return lines.find((line) => line.startsWith("error:")) ?? lines.find((line) => line !== "") ?? "unknown error";
+}

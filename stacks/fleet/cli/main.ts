@@ -1,0 +1,411 @@
+/**
+ * The `fleet` command line, as a function: arguments and I/O in, exit code out. The entry point
+ * (`stacks/cli/fleet.ts`) wires it to the process; tests call it in-process with a memory engine.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { TenantConfigError } from "../../../components/config/load.js";
+import { OperationFailedError, StackExistsError, StackLockedError, StackNotFoundError, type StackEngine } from "../engine.js";
+import { Fleet, FleetUsageError } from "../fleet.js";
+import { MemoryDockerHosts } from "../memoryDockerHost.js";
+import { MemoryEngine, type MemoryEngineSnapshot } from "../memoryEngine.js";
+import type { TenantDockerHostFactory } from "../ports.js";
+import { createProgressReporter, type ProgressStream } from "../progress.js";
+import { loadRegistry, RegistryError, type FleetRegistry } from "../registry.js";
+import { DEFAULT_PARALLEL, exitCodeFor, runFleet, type FleetRunReport, type TaskContext } from "../runner.js";
+import { renderSummary, summaryJson } from "../summary.js";
+import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
+import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
+import { firstLine, renderTable } from "../table.js";
+import type { StackPreview } from "../engine.js";
+import { COMMANDS, commandHelp, mainHelp } from "./help.js";
+import { renderPreview } from "./previewText.js";
+
+export interface CliIo {
+    readonly stdout: ProgressStream;
+    readonly stderr: ProgressStream;
+    readonly env: NodeJS.ProcessEnv;
+    readonly cwd: string;
+    /** Aborted on Ctrl-C: in-flight operations are cancelled. */
+    readonly signal?: AbortSignal;
+}
+
+/** Overrides for tests and embedding: otherwise the engine comes from --engine. */
+export interface CliDeps {
+    readonly engine?: StackEngine;
+    readonly dockerHosts?: TenantDockerHostFactory;
+    /** Builds the real engine and Docker factory (lazy: the Automation API and dockerode load only when used). */
+    readonly automation?: () => Promise<{ engine: StackEngine; dockerHosts: TenantDockerHostFactory }>;
+}
+
+const EXIT_USAGE = 2;
+const EXIT_FAILED = 1;
+
+const OPTIONS = {
+    registry: { type: "string" },
+    engine: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    parallel: { type: "string" },
+    all: { type: "boolean" },
+    diff: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    up: { type: "boolean" },
+    host: { type: "string" },
+    "config-only": { type: "boolean" },
+    "delete-data": { type: "boolean" },
+    yes: { type: "boolean" },
+    "show-secrets": { type: "boolean" },
+} as const;
+
+/** Options each command accepts besides registry, engine, json and help. */
+const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+    sync: ["dry-run", "up", "parallel"],
+    create: ["host", "config-only"],
+    up: ["all", "parallel"],
+    preview: ["all", "diff", "parallel"],
+    refresh: ["all", "parallel"],
+    destroy: ["delete-data", "yes"],
+    pause: [],
+    resume: [],
+    status: ["parallel"],
+    list: [],
+    outputs: ["show-secrets"],
+};
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
+
+interface Invocation {
+    readonly command: string;
+    readonly positionals: readonly string[];
+    readonly values: Values;
+    readonly io: CliIo;
+    readonly fleet: Fleet;
+    readonly parallel: number;
+    readonly json: boolean;
+}
+
+export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
+    let parsed: { values: Values; positionals: string[] };
+    try {
+        parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+    } catch (error) {
+        return usage(io, `${(error as Error).message.split("\n")[0]} (see fleet --help)`);
+    }
+    const [command, ...positionals] = parsed.positionals;
+    const { values } = parsed;
+
+    if (command === undefined || command === "help") {
+        const topic = positionals[0];
+        if (topic !== undefined && !(topic in COMMANDS)) return usage(io, `unknown command "${topic}" (see fleet --help)`);
+        io.stdout.write(topic ? commandHelp(topic) : mainHelp());
+        return command === undefined && !values.help ? EXIT_USAGE : 0;
+    }
+    if (!(command in COMMANDS)) return usage(io, `unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(", ")} (see fleet --help)`);
+    if (values.help) {
+        io.stdout.write(commandHelp(command));
+        return 0;
+    }
+    const allowed = COMMAND_OPTIONS[command]!;
+    const misplaced = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter(
+        (key) => !["registry", "engine", "json", "help"].includes(key) && !allowed.includes(key),
+    );
+    if (misplaced.length > 0) return usage(io, `fleet ${command} does not take --${misplaced[0]} (see fleet ${command} --help)`);
+
+    const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : Number(values.parallel);
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) return usage(io, `--parallel: must be a whole number from 1 to 64 (got ${values.parallel})`);
+
+    const argumentProblem = checkArguments(command, positionals, values);
+    if (argumentProblem) return usage(io, argumentProblem);
+
+    let memoryStateFile: string | undefined;
+    let memory: MemoryEngine | undefined;
+    try {
+        const registry = readRegistry(values.registry, io);
+        const engineName = values.engine ?? io.env.FLEET_ENGINE ?? "automation";
+        let engine = deps.engine;
+        let dockerHosts = deps.dockerHosts;
+        if (!engine) {
+            if (engineName === "memory") {
+                const hosts = new MemoryDockerHosts();
+                memoryStateFile = io.env.FLEET_MEMORY_STATE ? resolve(io.cwd, io.env.FLEET_MEMORY_STATE) : undefined;
+                memory = loadMemoryEngine(memoryStateFile, hosts);
+                engine = memory;
+                dockerHosts ??= hosts.factory;
+            } else if (engineName === "automation") {
+                if (!deps.automation) throw new Error("the automation engine is not available in this build");
+                const real = await deps.automation();
+                engine = real.engine;
+                dockerHosts ??= real.dockerHosts;
+            } else {
+                return usage(io, `--engine: must be automation or memory (got ${engineName})`);
+            }
+        }
+        const fleet = new Fleet({ engine, dockerHosts: dockerHosts ?? missingDocker, ...(registry ? { registry } : {}) });
+        const invocation: Invocation = { command, positionals, values, io, fleet, parallel, json: values.json === true };
+        return await COMMAND_HANDLERS[command]!(invocation);
+    } catch (error) {
+        return reportError(io, error);
+    } finally {
+        if (memory && memoryStateFile) writeFileSync(memoryStateFile, JSON.stringify(memory.snapshot(), null, 2));
+    }
+}
+
+const MULTI_TENANT = ["up", "preview", "refresh"];
+const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs"];
+
+/** Checks that need no engine, so a wrong command line fails fast even without the Pulumi CLI. */
+function checkArguments(command: string, positionals: readonly string[], values: Values): string | undefined {
+    if (MULTI_TENANT.includes(command)) {
+        if (values.all && positionals.length > 0) return "give tenant refs or --all, not both";
+        if (!values.all && positionals.length === 0) return "name at least one tenant ref, or pass --all for every tenant";
+    }
+    if (SINGLE_TENANT.includes(command) && positionals.length !== 1) {
+        return positionals.length === 0 ? `fleet ${command} needs a tenant ref (see fleet ${command} --help)` : `fleet ${command} takes one tenant ref (got ${positionals.join(" ")})`;
+    }
+    if ((command === "sync" || command === "list") && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
+    return undefined;
+}
+
+const missingDocker: TenantDockerHostFactory = () => {
+    throw new Error("no Docker support is configured");
+};
+
+function readRegistry(explicit: string | undefined, io: CliIo): FleetRegistry | undefined {
+    const given = explicit ?? io.env.FLEET_REGISTRY;
+    const path = resolve(io.cwd, given ?? "fleet.yaml");
+    if (!given && !existsSync(path)) return undefined;
+    return loadRegistry(path, io.env, given ?? "fleet.yaml");
+}
+
+function loadMemoryEngine(stateFile: string | undefined, hosts: MemoryDockerHosts): MemoryEngine {
+    const options = { onApplied: hosts.mirror };
+    if (!stateFile || !existsSync(stateFile)) return new MemoryEngine(options);
+    const engine = MemoryEngine.fromSnapshot(JSON.parse(readFileSync(stateFile, "utf8")) as MemoryEngineSnapshot, options);
+    // Containers of deployed tenants, as the last update (and pause state) left them.
+    for (const [ref, saved] of Object.entries((JSON.parse(readFileSync(stateFile, "utf8")) as MemoryEngineSnapshot).stacks)) {
+        if (saved.resourceCount > 0) hosts.mirror(ref, "update", Object.fromEntries(Object.entries(saved.config).map(([key, entry]) => [key, entry.value])));
+    }
+    return engine;
+}
+
+function usage(io: CliIo, message: string): number {
+    io.stderr.write(`fleet: ${message}\n`);
+    return EXIT_USAGE;
+}
+
+function reportError(io: CliIo, error: unknown): number {
+    if (error instanceof RegistryError || error instanceof TenantConfigError) {
+        io.stderr.write(`fleet: ${error.message}\n`);
+        return EXIT_USAGE;
+    }
+    if (error instanceof FleetUsageError || error instanceof StackNotFoundError) {
+        io.stderr.write(`fleet: ${error.message}\n`);
+        return EXIT_USAGE;
+    }
+    const known = error instanceof StackExistsError || error instanceof StackLockedError || error instanceof OperationFailedError;
+    const text = error instanceof Error ? (known ? error.message : firstLine(error.message)) : String(error);
+    io.stderr.write(`fleet: ${text}\n`);
+    return EXIT_FAILED;
+}
+
+function print(io: CliIo, text: string): void {
+    io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+function printJson(io: CliIo, value: unknown): void {
+    io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Runs one operation over many tenants with progress, summary and the exit code of the run. */
+async function runMany<T>(
+    invocation: Invocation,
+    refs: readonly string[],
+    operation: string,
+    task: (ref: string, context: TaskContext & { onProgress: (p: { done: number; total?: number }) => void }) => Promise<T>,
+    note?: (value: unknown) => string,
+): Promise<FleetRunReport<T>> {
+    const { io, fleet, parallel, json } = invocation;
+    const reporter = createProgressReporter({ stream: io.stderr, operation, json });
+    const onAbort = () => reporter.note(`cancelling in-flight ${operation} operations; the stacks are unlocked before exit (Ctrl-C again to exit at once)`);
+    io.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+        const report = await runFleet(refs, (ref, context) => task(ref, { ...context, onProgress: (p) => reporter.progress(ref, p) }), {
+            parallel,
+            ...(io.signal ? { signal: io.signal } : {}),
+            cancelInFlight: (ref) => fleet.engine.cancel(ref),
+            onStart: (ref) => reporter.start(ref),
+            onFinish: (result) => reporter.finish(result),
+        });
+        reporter.close();
+        if (!json) print(io, `\n${renderSummary(operation, report, note)}`);
+        return report;
+    } finally {
+        reporter.close();
+        io.signal?.removeEventListener("abort", onAbort);
+    }
+}
+
+/** Prints the JSON summary (text was printed by runMany) and returns the run's exit code. */
+function finish(invocation: Invocation, operation: string, report: FleetRunReport): number {
+    if (invocation.json) printJson(invocation.io, summaryJson(operation, report));
+    return exitCodeFor(report);
+}
+
+function changesNote(value: unknown): string {
+    const changes = (value as { changes?: Record<string, number> }).changes ?? {};
+    return Object.entries(changes)
+        .filter(([, count]) => count > 0)
+        .map(([op, count]) => `${count} ${op}`)
+        .join(", ");
+}
+
+function singleRef(invocation: Invocation): string {
+    const [ref, ...extra] = invocation.positionals;
+    if (ref === undefined) throw new FleetUsageError(`fleet ${invocation.command} needs a tenant ref (see fleet ${invocation.command} --help)`);
+    if (extra.length > 0) throw new FleetUsageError(`fleet ${invocation.command} takes one tenant ref (got ${invocation.positionals.join(" ")})`);
+    return ref;
+}
+
+const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<number>> = {
+    async sync(invocation) {
+        const { fleet, io, json, values } = invocation;
+        if (!fleet.registry) throw new FleetUsageError("sync needs a registry: create fleet.yaml (see fleet.example.yaml) or pass --registry <file>");
+        const plan = await planSync(fleet.engine, fleet.registry);
+        const invalidCode = plan.items.some((item) => item.action === "invalid") ? EXIT_FAILED : 0;
+        if (!json) print(io, renderSyncPlan(plan));
+        if (values["dry-run"]) {
+            if (json) printJson(io, { plan: syncPlanJson(plan) });
+            return invalidCode;
+        }
+        const applied = await runMany(invocation, refsToApply(plan), "sync", (ref) => applySyncItem(fleet.engine, plan, ref));
+        let code = Math.max(exitCodeFor(applied), invalidCode);
+        let upReport: FleetRunReport | undefined;
+        if (values.up && !applied.interrupted) {
+            const changed = applied.results.filter((r) => r.outcome === "succeeded").map((r) => r.ref);
+            upReport = await runMany(invocation, changed, "up", (ref, context) => fleet.up(ref, context), changesNote);
+            code = Math.max(code, exitCodeFor(upReport));
+        }
+        if (json) printJson(io, { plan: syncPlanJson(plan), sync: summaryJson("sync", applied), ...(upReport ? { up: summaryJson("up", upReport) } : {}) });
+        return code;
+    },
+
+    async create(invocation) {
+        const { fleet, io, json, values } = invocation;
+        const ref = singleRef(invocation);
+        const created = await fleet.create(ref, { ...(values.host ? { hostName: values.host } : {}), skipDockerCheck: values["config-only"] === true });
+        if (!json) {
+            const ports = Object.entries(created.ports)
+                .map(([key, port]) => `${key}=${port}${created.allocatedPorts.includes(key as never) ? " (allocated)" : ""}`)
+                .join(", ");
+            print(io, `created ${ref} on host ${created.host} (${created.dockerHost}): ${ports}`);
+            if (created.unmanaged) print(io, `note: ${ref} is not in ${fleet.registry!.source}; sync will report it as unmanaged`);
+        }
+        if (values["config-only"]) {
+            if (json) printJson(io, { created });
+            return 0;
+        }
+        const report = await runMany(invocation, [ref], "up", (r, context) => fleet.up(r, context), changesNote);
+        if (json) printJson(io, { created, up: summaryJson("up", report) });
+        if (report.results[0]?.outcome !== "succeeded" && !json) {
+            io.stderr.write(`fleet: ${ref} was created but its first deployment did not finish; it shows as FAILED until "fleet up ${ref}" succeeds\n`);
+        }
+        return exitCodeFor(report);
+    },
+
+    async up(invocation) {
+        const refs = await invocation.fleet.resolveRefs(invocation.positionals, invocation.values.all === true);
+        return finish(invocation, "up", await runMany(invocation, refs, "up", (ref, context) => invocation.fleet.up(ref, context), changesNote));
+    },
+
+    async refresh(invocation) {
+        const refs = await invocation.fleet.resolveRefs(invocation.positionals, invocation.values.all === true);
+        return finish(invocation, "refresh", await runMany(invocation, refs, "refresh", (ref, context) => invocation.fleet.refresh(ref, context), changesNote));
+    },
+
+    async preview(invocation) {
+        const { fleet, io, json, values } = invocation;
+        const refs = await fleet.resolveRefs(invocation.positionals, values.all === true);
+        const diff = values.diff === true;
+        const report = await runMany<StackPreview>(
+            invocation,
+            refs,
+            "preview",
+            async (ref, context) => {
+                const preview = await fleet.preview(ref, diff, context);
+                // The summary JSON carries the steps, not the raw events (those are for library users).
+                return { ...preview, events: [] };
+            },
+            (value) => changesNote({ changes: (value as StackPreview).changeSummary }) || "no changes",
+        );
+        if (!json) {
+            const blocks = report.results.filter((r) => r.value !== undefined).map((r) => renderPreview(r.value!, diff));
+            if (blocks.length > 0) print(io, `\n${blocks.join("\n\n")}`);
+        }
+        return finish(invocation, "preview", report);
+    },
+
+    async destroy(invocation) {
+        const { fleet, io, values } = invocation;
+        const ref = singleRef(invocation);
+        await fleet.requireStack(ref);
+        if (!values.yes) {
+            throw new FleetUsageError(
+                `destroy removes every container, the network and the stack of ${ref}; ${values["delete-data"] ? "with --delete-data also its data volumes (irreversible)" : "data volumes are kept"}. Add --yes to confirm`,
+            );
+        }
+        const report = await runMany(invocation, [ref], "destroy", (r, context) => fleet.destroy(r, values["delete-data"] === true, context), (value) => {
+            const destroyed = value as { dataDeleted: boolean };
+            return `${changesNote(value)}; stack removed; data ${destroyed.dataDeleted ? "deleted" : "kept"}`;
+        });
+        if (!invocation.json && report.results[0]?.outcome === "succeeded" && !values["delete-data"]) {
+            print(io, `the data volumes of ${ref} were kept on its Docker host; a tenant created again as ${ref} on that host reuses them`);
+        }
+        return finish(invocation, "destroy", report);
+    },
+
+    async pause(invocation) {
+        const ref = singleRef(invocation);
+        await invocation.fleet.pause(ref);
+        if (invocation.json) printJson(invocation.io, { ref, paused: true });
+        else print(invocation.io, `${ref} paused: containers stopped, data kept; fleet resume ${ref} starts it again`);
+        return 0;
+    },
+
+    async resume(invocation) {
+        const ref = singleRef(invocation);
+        await invocation.fleet.resume(ref);
+        if (invocation.json) printJson(invocation.io, { ref, paused: false });
+        else print(invocation.io, `${ref} resumed: containers started in order; fleet status ${ref} shows their health`);
+        return 0;
+    },
+
+    async status(invocation) {
+        const { fleet, io, json, positionals, parallel } = invocation;
+        const refs = positionals.length > 0 ? await fleet.resolveRefs(positionals, false) : (await fleet.engine.listStacks()).map((s) => s.ref);
+        const statuses = await collectStatus(fleet, refs, parallel);
+        if (json) printJson(io, statuses);
+        else print(io, statuses.length ? renderStatus(statuses) : `no tenants in ${fleet.engine.backendDescription}`);
+        return 0;
+    },
+
+    async list(invocation) {
+        const entries = await listTenants(invocation.fleet);
+        if (invocation.json) printJson(invocation.io, entries);
+        else print(invocation.io, entries.length ? renderList(entries) : `no tenants in ${invocation.fleet.engine.backendDescription}`);
+        return 0;
+    },
+
+    async outputs(invocation) {
+        const ref = singleRef(invocation);
+        const outputs = await invocation.fleet.outputs(ref, invocation.values["show-secrets"] === true);
+        if (invocation.json) {
+            printJson(invocation.io, Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])));
+        } else {
+            const rows = Object.entries(outputs).map(([key, output]) => [key, typeof output.value === "string" ? output.value : JSON.stringify(output.value)]);
+            print(invocation.io, rows.length ? renderTable(["OUTPUT", "VALUE"], rows) : `${ref} has no outputs (not deployed yet?)`);
+        }
+        return 0;
+    },
+};

@@ -1,0 +1,244 @@
+/**
+ * The fleet's operations on single tenants, over a StackEngine (Pulumi) and Docker hosts. Commands
+ * that touch many tenants run these through `runFleet`; each one honours the run's AbortSignal.
+ */
+import { type OperationOutcome, type OperationProgress, type SettingValue, type StackEngine, type StackOutput, type StackPreview } from "./engine.js";
+import { dockerHostOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
+import { PortAllocator } from "./portAllocator.js";
+import type { TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
+import { DEFAULT_HOST, findTenant, type FleetHost, type FleetRegistry } from "./registry.js";
+import { secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
+import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
+import { SETTINGS, type TenantConfig } from "../../components/config/schema.js";
+
+/** A mistake in what the operator asked for (unknown tenant, bad flag combination): exit code 2. */
+export class FleetUsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "FleetUsageError";
+    }
+}
+
+export class DockerUnreachableError extends Error {
+    constructor(
+        readonly dockerHost: string,
+        cause: unknown,
+    ) {
+        super(`Docker host ${dockerHost} cannot be reached: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.name = "DockerUnreachableError";
+    }
+}
+
+export interface FleetDeps {
+    readonly engine: StackEngine;
+    readonly dockerHosts: TenantDockerHostFactory;
+    /** The parsed fleet.yaml; undefined when there is none. */
+    readonly registry?: FleetRegistry;
+}
+
+export interface RunContext {
+    readonly signal?: AbortSignal;
+    readonly onProgress?: (progress: OperationProgress) => void;
+}
+
+export interface CreatedTenant {
+    readonly ref: string;
+    readonly host: string;
+    readonly dockerHost: string;
+    readonly ports: TenantPorts;
+    readonly allocatedPorts: readonly PortKey[];
+    /** The ref is not in fleet.yaml: `sync` will report it as unmanaged. */
+    readonly unmanaged: boolean;
+}
+
+export interface DestroyedTenant {
+    readonly ref: string;
+    readonly changes: OperationOutcome["changes"];
+    readonly dataDeleted: boolean;
+}
+
+export class Fleet {
+    readonly engine: StackEngine;
+    readonly registry: FleetRegistry | undefined;
+    private readonly dockerFactory: TenantDockerHostFactory;
+    private readonly dockerHosts = new Map<string, TenantDockerHost>();
+    /** One ping per Docker host and Fleet instance: a run touches each daemon once to check it. */
+    private readonly pings = new Map<string, Promise<void>>();
+
+    constructor(deps: FleetDeps) {
+        this.engine = deps.engine;
+        this.registry = deps.registry;
+        this.dockerFactory = deps.dockerHosts;
+    }
+
+    docker(dockerHost: string): TenantDockerHost {
+        let host = this.dockerHosts.get(dockerHost);
+        if (!host) {
+            host = this.dockerFactory(dockerHost);
+            this.dockerHosts.set(dockerHost, host);
+        }
+        return host;
+    }
+
+    async ensureReachable(dockerHost: string): Promise<void> {
+        let ping = this.pings.get(dockerHost);
+        if (!ping) {
+            ping = this.docker(dockerHost)
+                .ping()
+                .catch((error: unknown) => {
+                    throw new DockerUnreachableError(dockerHost, error);
+                });
+            this.pings.set(dockerHost, ping);
+        }
+        await ping;
+    }
+
+    /** The refs a multi-tenant command acts on: named ones (each must exist) or every stack with --all. */
+    async resolveRefs(refs: readonly string[], all: boolean): Promise<string[]> {
+        if (all && refs.length > 0) throw new FleetUsageError("give tenant refs or --all, not both");
+        if (!all && refs.length === 0) throw new FleetUsageError("name at least one tenant ref, or pass --all for every tenant");
+        const existing = (await this.engine.listStacks()).map((stack) => stack.ref);
+        if (all) return existing;
+        const unknown = refs.filter((ref) => !existing.includes(ref));
+        if (unknown.length > 0) {
+            throw new FleetUsageError(`unknown tenant${unknown.length > 1 ? "s" : ""} ${unknown.map((r) => `"${r}"`).join(", ")}: no such stack in ${this.engine.backendDescription} (fleet list shows the tenants; fleet create <ref> or fleet sync makes one)`);
+        }
+        return [...new Set(refs)];
+    }
+
+    /**
+     * Creates the tenant's stack with its config and allocated ports. Nothing is left behind when it
+     * fails. Checks the Docker host first unless `skipDockerCheck` (config-only creation).
+     */
+    async create(ref: string, options: { hostName?: string; skipDockerCheck?: boolean } = {}): Promise<CreatedTenant> {
+        const refCheck = SETTINGS.ref.schema.safeParse(ref);
+        if (!refCheck.success) throw new FleetUsageError(`tenant ref "${ref}": ${refCheck.error.issues[0]?.message ?? "is not valid"}`);
+        const registered = findTenant(this.registry, ref);
+        if (registered && options.hostName && options.hostName !== registered.host.name) {
+            throw new FleetUsageError(`--host ${options.hostName}: ${ref} is placed on host ${registered.host.name} in ${this.registry!.source}; change it there`);
+        }
+        const host = registered?.host ?? this.pickHost(options.hostName);
+        const stacks = await this.engine.listStacks();
+        if (stacks.some((stack) => stack.ref === ref)) {
+            throw new FleetUsageError(`tenant "${ref}" already exists; fleet up ${ref} deploys it, fleet destroy ${ref} removes it`);
+        }
+        const baseSettings = registered ? { ...registered.settings } : this.adHocSettings(ref, host);
+        if (!options.skipDockerCheck) await this.ensureReachable(host.dockerHost);
+
+        const configs = await readAllConfigs(this.engine, stacks.map((stack) => stack.ref));
+        const allocator = new PortAllocator(portClaims(configs, this.registry));
+        const assignment = allocator.assign({ ref, host, explicit: registered?.explicitPorts ?? {} });
+        const settings = { ...baseSettings, ...assignment.ports };
+        parseTenantConfig(settings, `tenant ${ref}`, `${ref}: `); // same checks the program will run
+        await this.engine.createStack(ref, settings, secretKeysOf(settings));
+        return { ref, host: host.name, dockerHost: host.dockerHost, ports: assignment.ports, allocatedPorts: assignment.allocated, unmanaged: registered === undefined && this.registry !== undefined };
+    }
+
+    /** A tenant outside the registry: the registry's defaults, its host, and nothing else. */
+    private adHocSettings(ref: string, host: FleetHost): Record<string, SettingValue> {
+        const raw: Record<string, unknown> = { ...(this.registry?.defaults ?? {}), ref, dockerHost: host.dockerHost };
+        if (host.bindAddress !== undefined && raw.bindAddress === undefined) raw.bindAddress = host.bindAddress;
+        const hint = this.registry ? `add ${ref} to ${this.registry.source} with its settings` : "create fleet.yaml (see fleet.example.yaml) and list the tenant with its settings";
+        let config: TenantConfig;
+        try {
+            config = parseTenantConfig(raw, `tenant ${ref}`, `${ref}: `);
+        } catch (error) {
+            if (error instanceof TenantConfigError) throw new FleetUsageError(`${ref} cannot be created from defaults alone: ${error.problems.join("; ")}; ${hint}`);
+            throw error;
+        }
+        return Object.fromEntries(Object.keys(raw).map((key) => [key, config[key as keyof TenantConfig] as SettingValue]));
+    }
+
+    private pickHost(hostName: string | undefined): FleetHost {
+        const hosts = this.registry?.hosts ?? new Map<string, FleetHost>();
+        if (hostName !== undefined) {
+            const host = hosts.get(hostName) ?? (hostName === DEFAULT_HOST.name && hosts.size === 0 ? DEFAULT_HOST : undefined);
+            if (!host) throw new FleetUsageError(`--host ${hostName}: unknown host (defined: ${hosts.size ? [...hosts.keys()].join(", ") : `${DEFAULT_HOST.name} (the default; add hosts to fleet.yaml for others)`})`);
+            return host;
+        }
+        if (hosts.size === 0) return DEFAULT_HOST;
+        if (hosts.size === 1) return [...hosts.values()][0]!;
+        throw new FleetUsageError(`--host is required: fleet.yaml defines several hosts (${[...hosts.keys()].join(", ")})`);
+    }
+
+    async up(ref: string, context: RunContext = {}): Promise<OperationOutcome> {
+        await this.ensureReachable(dockerHostOf(await this.engine.getConfig(ref)));
+        return this.engine.up(ref, this.operationOptions(context));
+    }
+
+    async preview(ref: string, diff: boolean, context: RunContext = {}): Promise<StackPreview> {
+        return this.engine.preview(ref, { diff, ...(context.signal ? { signal: context.signal } : {}) });
+    }
+
+    async refresh(ref: string, context: RunContext = {}): Promise<OperationOutcome> {
+        await this.ensureReachable(dockerHostOf(await this.engine.getConfig(ref)));
+        return this.engine.refresh(ref, this.operationOptions(context));
+    }
+
+    /**
+     * Destroys the tenant's resources, then removes its stack (and with it the recorded ports).
+     * Data volumes are deleted only with `deleteData`: the flag is written to the stack's
+     * `deleteDataOnDestroy` first, so the program's volume options follow it.
+     */
+    async destroy(ref: string, deleteData: boolean, context: RunContext = {}): Promise<DestroyedTenant> {
+        const config = await this.engine.getConfig(ref);
+        await this.ensureReachable(dockerHostOf(config));
+        if (config.deleteDataOnDestroy !== String(deleteData)) await this.engine.setConfig(ref, { deleteDataOnDestroy: deleteData }, []);
+        const outcome = await this.engine.destroy(ref, this.operationOptions(context));
+        await this.engine.removeStack(ref);
+        return { ref, changes: outcome.changes, dataDeleted: deleteData };
+    }
+
+    /** Records `paused` first (so no later `up` starts the containers), then stops them. */
+    async pause(ref: string): Promise<void> {
+        const config = await this.checkIdle(ref, "pause");
+        const dockerHost = dockerHostOf(config);
+        await this.ensureReachable(dockerHost);
+        await this.engine.setConfig(ref, { paused: true }, []);
+        try {
+            await this.docker(dockerHost).pause(ref);
+        } catch (error) {
+            throw new Error(`${ref} is recorded as paused, but stopping its containers failed: ${errorText(error)}; run fleet pause ${ref} again`);
+        }
+    }
+
+    /** Clears `paused`, then starts the containers in start order, each after its dependencies are healthy. */
+    async resume(ref: string): Promise<void> {
+        const config = await this.checkIdle(ref, "resume");
+        const dockerHost = dockerHostOf(config);
+        await this.ensureReachable(dockerHost);
+        await this.engine.setConfig(ref, { paused: false }, []);
+        try {
+            await this.docker(dockerHost).resume(ref);
+        } catch (error) {
+            throw new Error(`starting the containers of ${ref} failed: ${errorText(error)}; run fleet resume ${ref} again, or fleet up ${ref} if containers are missing`);
+        }
+    }
+
+    async outputs(ref: string, showSecrets: boolean): Promise<Record<string, StackOutput>> {
+        await this.requireStack(ref);
+        return this.engine.outputs(ref, showSecrets);
+    }
+
+    async requireStack(ref: string): Promise<void> {
+        await this.resolveRefs([ref], false);
+    }
+
+    /** Pause and resume act on Docker directly: refuse while Pulumi is changing the tenant. */
+    private async checkIdle(ref: string, action: string): Promise<Record<string, string>> {
+        await this.requireStack(ref);
+        const last = await this.engine.lastOperation(ref);
+        if (last?.result === "in-progress") {
+            throw new Error(`cannot ${action} ${ref}: a Pulumi ${last.kind} is in progress on its stack; wait for it to finish`);
+        }
+        return this.engine.getConfig(ref);
+    }
+
+    private operationOptions(context: RunContext) {
+        return { ...(context.signal ? { signal: context.signal } : {}), ...(context.onProgress ? { onProgress: context.onProgress } : {}) };
+    }
+}
+
+function errorText(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,230 @@
+/**
+ * The fleet registry (`fleet.yaml`): Docker hosts and tenants, each tenant merged over `defaults` and
+ * validated with the same schema as a stack's config. Secrets never sit in it in plain text: they are
+ * referenced as `{ fromEnv: VAR }` or left unset so the program generates them.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
+import { SECRET_SETTING_KEYS, SETTINGS, type TenantConfig } from "../../components/config/schema.js";
+import type { SettingValue } from "./engine.js";
+import { PORT_KEYS } from "./stackConfig.js";
+
+export interface PortRange {
+    readonly from: number;
+    readonly to: number;
+}
+
+export interface FleetHost {
+    readonly name: string;
+    readonly dockerHost: string;
+    readonly portRange: PortRange;
+    readonly bindAddress?: string;
+}
+
+export interface RegistryTenant {
+    readonly ref: string;
+    readonly host: FleetHost;
+    /** Settings the registry states for this tenant (defaults merged in, env references resolved), by bare key. */
+    readonly settings: Readonly<Record<string, SettingValue>>;
+    /** Fully validated config (schema defaults filled in); ports are the schema defaults until allocated. */
+    readonly config: TenantConfig;
+    /** Port settings given explicitly in the registry; the others are allocated. */
+    readonly explicitPorts: Readonly<Partial<Record<(typeof PORT_KEYS)[number], number>>>;
+}
+
+export interface FleetRegistry {
+    readonly source: string;
+    /** `defaults` with env references resolved: also applied to tenants created outside the registry. */
+    readonly defaults: Readonly<Record<string, unknown>>;
+    readonly hosts: ReadonlyMap<string, FleetHost>;
+    readonly tenants: readonly RegistryTenant[];
+}
+
+export class RegistryError extends Error {
+    constructor(
+        readonly source: string,
+        readonly problems: readonly string[],
+    ) {
+        super(`${source} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "RegistryError";
+    }
+}
+
+/** Used when fleet.yaml names no hosts: the local daemon and a range clear of Supabase CLI's 54321-54329. */
+export const DEFAULT_HOST: FleetHost = {
+    name: "local",
+    dockerHost: "unix:///var/run/docker.sock",
+    portRange: { from: 54400, to: 55399 },
+};
+
+const portNumber = z.int({ error: "must be a whole number from 1 to 65535" }).min(1).max(65535, { error: "must be a whole number from 1 to 65535" });
+
+const hostShape = z.strictObject(
+    {
+        dockerHost: SETTINGS.dockerHost.schema.unwrap(),
+        portRange: z.strictObject({ from: portNumber, to: portNumber }, { error: "must be { from: <port>, to: <port> }" }),
+        bindAddress: SETTINGS.bindAddress.schema.unwrap().optional(),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress)" : "must be a mapping with dockerHost and portRange") },
+);
+
+const registryShape = z.strictObject(
+    {
+        defaults: z.record(z.string(), z.unknown(), { error: "must be a mapping of setting: value" }).optional(),
+        hosts: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "host names must be lowercase letters, digits and hyphens" }), hostShape).optional(),
+        tenants: z.array(z.record(z.string(), z.unknown(), { error: "each tenant must be a mapping with at least ref" }), {
+            error: "must be a list of tenants (- ref: <ref> ...)",
+        }),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: defaults, hosts, tenants)" : undefined) },
+);
+
+/** `displayName` is how messages name the file (the path as the operator gave it). */
+export function loadRegistry(path: string, env: NodeJS.ProcessEnv = process.env, displayName = path): FleetRegistry {
+    let text: string;
+    try {
+        text = readFileSync(path, "utf8");
+    } catch (error) {
+        throw new RegistryError(displayName, [`cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+    }
+    let document: unknown;
+    try {
+        document = parseYaml(text);
+    } catch (error) {
+        throw new RegistryError(displayName, [`is not valid YAML: ${(error as Error).message.split("\n")[0]}`]);
+    }
+    return parseRegistry(document, displayName, env);
+}
+
+export function parseRegistry(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env): FleetRegistry {
+    const parsed = registryShape.safeParse(document ?? {});
+    if (!parsed.success) {
+        throw new RegistryError(
+            source,
+            parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.map(String).join(".") : "(top level)"}: ${issue.message}`),
+        );
+    }
+    const problems: string[] = [];
+    const hosts = new Map<string, FleetHost>();
+    for (const [name, host] of Object.entries(parsed.data.hosts ?? {})) {
+        if (host.portRange.to - host.portRange.from + 1 < PORT_KEYS.length) {
+            problems.push(`hosts.${name}.portRange: must span at least ${PORT_KEYS.length} ports (from ${host.portRange.from} to ${host.portRange.to})`);
+        }
+        hosts.set(name, { name, dockerHost: host.dockerHost, portRange: host.portRange, ...(host.bindAddress ? { bindAddress: host.bindAddress } : {}) });
+    }
+    checkRangesDisjointPerDaemon(hosts, problems);
+
+    const defaults = resolveValues(parsed.data.defaults ?? {}, "defaults.", env, problems);
+    for (const key of ["ref", "dockerHost", "host"]) {
+        if (key in (parsed.data.defaults ?? {})) problems.push(`defaults.${key}: cannot be a default (${key === "ref" ? "each tenant has its own ref" : "set host: <name> per tenant; dockerHost comes from hosts.<name>"})`);
+    }
+
+    const tenants: RegistryTenant[] = [];
+    const seenRefs = new Map<string, number>();
+    parsed.data.tenants.forEach((entry, index) => {
+        const label = `tenants[${index}]${typeof entry.ref === "string" ? ` (${entry.ref})` : ""}`;
+        if (typeof entry.ref === "string") {
+            const earlier = seenRefs.get(entry.ref);
+            if (earlier !== undefined) {
+                problems.push(`${label}.ref: "${entry.ref}" is listed twice (also tenants[${earlier}]); refs must be unique`);
+                return;
+            }
+            seenRefs.set(entry.ref, index);
+        }
+        const tenant = parseTenant(entry, label, defaults, hosts, env, problems);
+        if (tenant) tenants.push(tenant);
+    });
+    if (problems.length > 0) throw new RegistryError(source, problems);
+    return { source, defaults, hosts, tenants };
+}
+
+function parseTenant(
+    entry: Record<string, unknown>,
+    label: string,
+    defaults: Record<string, unknown>,
+    hosts: ReadonlyMap<string, FleetHost>,
+    env: NodeJS.ProcessEnv,
+    problems: string[],
+): RegistryTenant | undefined {
+    const { host: hostName, ...rest } = entry;
+    const before = problems.length;
+    if (entry.ref === undefined) problems.push(`${label}.ref: is required`);
+    if ("dockerHost" in rest) problems.push(`${label}.dockerHost: set host: <name> instead; dockerHost comes from hosts.<name>`);
+    const host = pickHost(hostName, hosts, label, problems);
+    const own = resolveValues(rest, `${label}.`, env, problems);
+    if (problems.length > before || !host) return undefined;
+
+    const settings: Record<string, unknown> = { ...defaults, ...own, dockerHost: host.dockerHost };
+    if (host.bindAddress !== undefined && settings.bindAddress === undefined) settings.bindAddress = host.bindAddress;
+    let config: TenantConfig;
+    try {
+        config = parseTenantConfig(settings, label, `${label}.`);
+    } catch (error) {
+        if (!(error instanceof TenantConfigError)) throw error;
+        problems.push(...error.problems);
+        return undefined;
+    }
+    const explicitPorts: Partial<Record<(typeof PORT_KEYS)[number], number>> = {};
+    for (const key of PORT_KEYS) if (settings[key] !== undefined) explicitPorts[key] = config[key];
+    // Keep the typed value of every key the registry states: that is what gets written to stack config.
+    const stated = Object.fromEntries(Object.keys(settings).map((key) => [key, config[key as keyof TenantConfig] as SettingValue]));
+    return { ref: config.ref, host, settings: stated, config, explicitPorts };
+}
+
+function pickHost(hostName: unknown, hosts: ReadonlyMap<string, FleetHost>, label: string, problems: string[]): FleetHost | undefined {
+    if (hostName === undefined) {
+        if (hosts.size === 0) return DEFAULT_HOST;
+        if (hosts.size === 1) return [...hosts.values()][0];
+        problems.push(`${label}.host: is required because several hosts are defined (${[...hosts.keys()].join(", ")})`);
+        return undefined;
+    }
+    if (typeof hostName !== "string" || !hosts.has(hostName)) {
+        const known = hosts.size ? [...hosts.keys()].join(", ") : "none; add a hosts: section";
+        problems.push(`${label}.host: unknown host ${JSON.stringify(hostName)} (defined hosts: ${known})`);
+        return undefined;
+    }
+    return hosts.get(hostName);
+}
+
+/** Resolves `{ fromEnv: VAR }` references and refuses plain-text secrets. */
+function resolveValues(values: Record<string, unknown>, prefix: string, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (isEnvReference(value)) {
+            const fromEnv = env[value.fromEnv];
+            if (fromEnv === undefined || fromEnv === "") problems.push(`${prefix}${key}: environment variable ${value.fromEnv} is not set (referenced by fromEnv)`);
+            else resolved[key] = fromEnv;
+            continue;
+        }
+        if ((SECRET_SETTING_KEYS as readonly string[]).includes(key) && value !== undefined && value !== null) {
+            problems.push(`${prefix}${key}: is a secret and must not be written in the registry; use { fromEnv: VARIABLE } or leave it unset to have it generated`);
+            continue;
+        }
+        resolved[key] = value;
+    }
+    return resolved;
+}
+
+function isEnvReference(value: unknown): value is { fromEnv: string } {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { fromEnv?: unknown }).fromEnv === "string" && Object.keys(value).length === 1;
+}
+
+/** Two host entries that point at one daemon must not hand out the same ports. */
+function checkRangesDisjointPerDaemon(hosts: ReadonlyMap<string, FleetHost>, problems: string[]): void {
+    const list = [...hosts.values()];
+    for (let i = 0; i < list.length; i++) {
+        for (let j = i + 1; j < list.length; j++) {
+            const a = list[i]!;
+            const b = list[j]!;
+            if (a.dockerHost === b.dockerHost && a.portRange.from <= b.portRange.to && b.portRange.from <= a.portRange.to) {
+                problems.push(`hosts.${b.name}.portRange: overlaps hosts.${a.name}.portRange on the same Docker host ${a.dockerHost}`);
+            }
+        }
+    }
+}
+
+export function findTenant(registry: FleetRegistry | undefined, ref: string): RegistryTenant | undefined {
+    return registry?.tenants.find((tenant) => tenant.ref === ref);
+}

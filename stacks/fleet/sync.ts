@@ -1,0 +1,152 @@
+/**
+ * `fleet sync`: reconcile the backend with the registry. Missing stacks are created, stacks whose
+ * config differs are updated, stacks the registry does not list are reported and never deleted.
+ * Planning is serial (ports are allocated in registry order); applying runs in parallel.
+ */
+import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
+import type { SettingValue, StackEngine } from "./engine.js";
+import { dockerHostOf, portClaims, readAllConfigs, recordedPorts } from "./fleetConfigs.js";
+import { PortAllocationError, PortAllocator } from "./portAllocator.js";
+import type { FleetRegistry } from "./registry.js";
+import { runFleet, type FleetRunReport, type RunFleetOptions } from "./runner.js";
+import { encodeSettingValue, FLEET_OWNED_KEYS, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
+import { renderTable } from "./table.js";
+
+export type SyncAction = "create" | "update" | "unchanged" | "unmanaged" | "invalid";
+
+export interface SyncItem {
+    readonly ref: string;
+    readonly action: SyncAction;
+    /** Registry host name (tenants of the registry only). */
+    readonly host?: string;
+    /** Keys that are added or change value (names only: values may be secret). */
+    readonly changedKeys: readonly string[];
+    /** Keys in the stack config that the registry no longer states. */
+    readonly removedKeys: readonly string[];
+    readonly ports?: TenantPorts;
+    /** Port keys that got a newly allocated port. */
+    readonly allocatedPorts: readonly PortKey[];
+    readonly note?: string;
+}
+
+export interface SyncPlan {
+    readonly items: readonly SyncItem[];
+    /** Desired settings per ref to create or update; kept apart from the items so they are never printed. */
+    readonly desired: ReadonlyMap<string, Readonly<Record<string, SettingValue>>>;
+}
+
+export async function planSync(engine: StackEngine, registry: FleetRegistry): Promise<SyncPlan> {
+    const configs = await readAllConfigs(engine);
+    const allocator = new PortAllocator(portClaims(configs, registry));
+    const items: SyncItem[] = [];
+    const desired = new Map<string, Record<string, SettingValue>>();
+
+    for (const tenant of registry.tenants) {
+        const current = configs.get(tenant.ref);
+        const sameHost = current !== undefined && dockerHostOf(current) === tenant.host.dockerHost;
+        let assignment;
+        try {
+            assignment = allocator.assign({
+                ref: tenant.ref,
+                host: tenant.host,
+                explicit: tenant.explicitPorts,
+                ...(sameHost ? { recorded: recordedPorts(current) } : {}),
+            });
+        } catch (error) {
+            if (!(error instanceof PortAllocationError)) throw error;
+            items.push({ ref: tenant.ref, action: "invalid", host: tenant.host.name, changedKeys: [], removedKeys: [], allocatedPorts: [], note: error.message });
+            continue;
+        }
+        const settings: Record<string, SettingValue> = { ...tenant.settings, ...assignment.ports };
+        const invalid = checkFinalConfig(tenant.ref, settings);
+        if (invalid) {
+            items.push({ ref: tenant.ref, action: "invalid", host: tenant.host.name, changedKeys: [], removedKeys: [], allocatedPorts: [], note: invalid });
+            continue;
+        }
+        const base = { ref: tenant.ref, host: tenant.host.name, ports: assignment.ports, allocatedPorts: assignment.allocated };
+        if (!current) {
+            desired.set(tenant.ref, settings);
+            items.push({ ...base, action: "create", changedKeys: Object.keys(settings).sort(), removedKeys: [] });
+            continue;
+        }
+        const changedKeys = Object.keys(settings)
+            .filter((key) => current[key] !== encodeSettingValue(settings[key]!))
+            .sort();
+        const removedKeys = Object.keys(current)
+            .filter((key) => settings[key] === undefined && !FLEET_OWNED_KEYS.includes(key))
+            .sort();
+        const moved = current !== undefined && !sameHost ? `moved from ${dockerHostOf(current)} to ${tenant.host.dockerHost}: ports reallocated; data volumes stay on the old host` : undefined;
+        if (changedKeys.length === 0 && removedKeys.length === 0) {
+            items.push({ ...base, action: "unchanged", changedKeys, removedKeys });
+            continue;
+        }
+        desired.set(tenant.ref, Object.fromEntries(changedKeys.map((key) => [key, settings[key]!])));
+        items.push({ ...base, action: "update", changedKeys, removedKeys, ...(moved ? { note: moved } : {}) });
+    }
+
+    const registered = new Set(registry.tenants.map((tenant) => tenant.ref));
+    for (const ref of [...configs.keys()].sort()) {
+        if (!registered.has(ref)) {
+            items.push({ ref, action: "unmanaged", changedKeys: [], removedKeys: [], allocatedPorts: [], note: `not in ${registry.source}; left as it is (fleet destroy ${ref} removes it)` });
+        }
+    }
+    return { items, desired };
+}
+
+/** Validates the settings that will be written, ports included, as the program will read them. */
+function checkFinalConfig(ref: string, settings: Record<string, SettingValue>): string | undefined {
+    try {
+        parseTenantConfig(settings, ref, `${ref}: `);
+        return undefined;
+    } catch (error) {
+        if (error instanceof TenantConfigError) return error.problems.join("; ");
+        throw error;
+    }
+}
+
+/** Writes one tenant's part of the plan: creates its stack, or sets and unsets the changed keys. */
+export async function applySyncItem(engine: StackEngine, plan: SyncPlan, ref: string): Promise<SyncItem> {
+    const item = plan.items.find((candidate) => candidate.ref === ref);
+    if (!item || (item.action !== "create" && item.action !== "update")) throw new Error(`${ref}: nothing to apply`);
+    const settings = plan.desired.get(ref) ?? {};
+    if (item.action === "create") {
+        await engine.createStack(ref, settings, secretKeysOf(settings));
+    } else {
+        if (Object.keys(settings).length > 0) await engine.setConfig(ref, settings, secretKeysOf(settings));
+        if (item.removedKeys.length > 0) await engine.removeConfig(ref, item.removedKeys);
+    }
+    return item;
+}
+
+/** Refs of the plan that need writing (create or update). */
+export function refsToApply(plan: SyncPlan): string[] {
+    return plan.items.filter((item) => item.action === "create" || item.action === "update").map((item) => item.ref);
+}
+
+/** Writes the plan: creates and updates run in parallel; one tenant's failure leaves the others alone. */
+export async function applySync(engine: StackEngine, plan: SyncPlan, options: RunFleetOptions): Promise<FleetRunReport<SyncItem>> {
+    return runFleet(refsToApply(plan), (ref) => applySyncItem(engine, plan, ref), options);
+}
+
+export function renderSyncPlan(plan: SyncPlan): string {
+    const rows = plan.items.map((item) => [
+        item.ref,
+        item.action,
+        item.host ?? "-",
+        item.ports ? `${item.ports.kongHttpPort},${item.ports.kongHttpsPort},${item.ports.postgresPort},${item.ports.poolerTransactionPort}${item.allocatedPorts.length ? " (new)" : ""}` : "-",
+        describeChanges(item),
+    ]);
+    return renderTable(["TENANT", "ACTION", "HOST", "PORTS (kong http,https, postgres, pooler)", "DETAIL"], rows);
+}
+
+function describeChanges(item: SyncItem): string {
+    const parts: string[] = [];
+    if (item.action === "update" && item.changedKeys.length) parts.push(`set ${item.changedKeys.join(", ")}`);
+    if (item.removedKeys.length) parts.push(`unset ${item.removedKeys.join(", ")}`);
+    if (item.note) parts.push(item.note);
+    return parts.join("; ");
+}
+
+export function syncPlanJson(plan: SyncPlan): object[] {
+    return plan.items.map((item) => ({ ...item }));
+}

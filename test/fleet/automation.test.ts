@@ -1,0 +1,104 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { createTenantDockerHost } from "../../stacks/docker/index.js";
+import { stepsOf, createAutomationEngine } from "../../stacks/fleet/automationEngine.js";
+import { describeBackend, prepareBackend, resolveBackend } from "../../stacks/fleet/backend.js";
+import type { EngineEvent } from "../../stacks/fleet/engine.js";
+import type { TenantDockerHostFactory } from "../../stacks/fleet/ports.js";
+import { prepareTenantWorkspace } from "../../stacks/fleet/tenantWorkspace.js";
+
+function pulumiOnPath(): boolean {
+    try {
+        execFileSync("pulumi", ["version"], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+// The Docker helper's factory must fit the fleet's port (checked by the compiler).
+const dockerFactoryFits: TenantDockerHostFactory = createTenantDockerHost;
+
+describe("backend selection", () => {
+    it("defaults to a file backend in the project with a generated passphrase file", () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-backend-"));
+        const settings = resolveBackend(root, {});
+        expect(settings).toEqual({
+            backendUrl: `file://${root}/.pulumi-state`,
+            embedded: true,
+            envVars: { PULUMI_BACKEND_URL: `file://${root}/.pulumi-state`, PULUMI_CONFIG_PASSPHRASE_FILE: `${root}/.pulumi-state/passphrase` },
+            secretsProvider: "passphrase",
+            passphraseFile: `${root}/.pulumi-state/passphrase`,
+        });
+        prepareBackend(settings);
+        const passphrase = readFileSync(settings.passphraseFile!, "utf8");
+        expect(passphrase).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+        expect(statSync(settings.passphraseFile!).mode & 0o777).toBe(0o600);
+        prepareBackend(settings);
+        expect(readFileSync(settings.passphraseFile!, "utf8")).toBe(passphrase); // generated once
+    });
+
+    it("steps aside for PULUMI_BACKEND_URL, a given passphrase and another secrets provider", () => {
+        expect(resolveBackend("/repo", { PULUMI_BACKEND_URL: "s3://bucket/fleet", PULUMI_SECRETS_PROVIDER: "awskms://alias/fleet" })).toEqual({
+            backendUrl: "s3://bucket/fleet",
+            embedded: false,
+            envVars: {},
+            secretsProvider: "awskms://alias/fleet",
+        });
+        expect(resolveBackend("/repo", { PULUMI_CONFIG_PASSPHRASE: "mine" }).envVars).toEqual({ PULUMI_BACKEND_URL: "file:///repo/.pulumi-state" });
+        expect(describeBackend("https://user:token@api.example.com/state")).toBe("https://api.example.com/state");
+    });
+});
+
+describe("per-tenant work directories", () => {
+    it("point main and stack config through a link to the repo, so the program and Pulumi.<ref>.yaml are the repo's", () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-ws-"));
+        writeFileSync(join(root, "Pulumi.yaml"), "name: supabase-fleet\nruntime: nodejs\nmain: dist/index.js\n");
+        const project = parseYaml(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+        const dir = prepareTenantWorkspace(root, "acme", project);
+        expect(dir).toBe(join(root, ".fleet", "workspaces", "acme"));
+        expect(parseYaml(readFileSync(join(dir, "Pulumi.yaml"), "utf8"))).toEqual({ name: "supabase-fleet", runtime: "nodejs", main: "program/dist/index.js", stackConfigDir: "program" });
+        expect(lstatSync(join(dir, "program")).isSymbolicLink()).toBe(true);
+        expect(realpathSync(join(dir, "program"))).toBe(realpathSync(root));
+        expect(prepareTenantWorkspace(root, "acme", project)).toBe(dir); // idempotent
+        expect(existsSync(join(root, ".fleet", "workspaces", "beta"))).toBe(false);
+    });
+});
+
+describe("preview steps from engine events", () => {
+    it("keeps op, urn, diffs, detailedDiff and replaceReasons of every step that is not 'same'", () => {
+        const meta = (op: string, name: string, extra: Record<string, unknown> = {}) => ({ op, urn: `urn:pulumi:acme::supabase-fleet::docker:index/container:Container::${name}`, type: "docker:index/container:Container", provider: "", ...extra });
+        const events = [
+            { sequence: 1, timestamp: 0, resourcePreEvent: { metadata: meta("same", "acme-db") } },
+            { sequence: 2, timestamp: 0, resourcePreEvent: { metadata: meta("replace", "acme-kong", { keys: ["ports"], diffs: ["ports"], detailedDiff: { ports: { diffKind: "update-replace", inputDiff: true } } }) } },
+            { sequence: 3, timestamp: 0, resourcePreEvent: { metadata: meta("update", "acme-auth", { diffs: ["restart"] }) } },
+        ] as unknown as EngineEvent[];
+        expect(stepsOf(events)).toEqual([
+            { op: "replace", urn: "urn:pulumi:acme::supabase-fleet::docker:index/container:Container::acme-kong", type: "docker:index/container:Container", diffs: ["ports"], detailedDiff: { ports: { diffKind: "update-replace", inputDiff: true } }, replaceReasons: ["ports"] },
+            { op: "update", urn: "urn:pulumi:acme::supabase-fleet::docker:index/container:Container::acme-auth", type: "docker:index/container:Container", diffs: ["restart"] },
+        ]);
+        expect(typeof dockerFactoryFits).toBe("function");
+    });
+});
+
+const hasPulumi = pulumiOnPath();
+if (!hasPulumi) console.warn("fleet automation suite skipped: the Pulumi CLI is not on PATH");
+
+describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${hasPulumi ? "" : " (skipped: the Pulumi CLI is not on PATH)"}`, () => {
+    it("creates a stack with plain and secret config, reads it back, refuses a duplicate and removes it", async () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
+        writeFileSync(join(root, "Pulumi.yaml"), "name: supabase-fleet\nruntime: nodejs\n");
+        const engine = await createAutomationEngine({ repoRoot: root, env: {} });
+        await engine.createStack("acme", { ref: "acme", kongHttpPort: 54400, jwtSecret: "s".repeat(40) }, ["jwtSecret"]);
+        expect(await engine.getConfig("acme")).toEqual({ ref: "acme", kongHttpPort: "54400", jwtSecret: "s".repeat(40) });
+        expect(readFileSync(join(root, "Pulumi.acme.yaml"), "utf8")).not.toContain("s".repeat(40));
+        await expect(engine.createStack("acme", {}, [])).rejects.toThrow('tenant "acme" already exists');
+        expect((await engine.listStacks()).map((stack) => stack.ref)).toEqual(["acme"]);
+        await engine.removeStack("acme");
+        expect(await engine.listStacks()).toEqual([]);
+    });
+});

@@ -1,0 +1,172 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { COMMANDS } from "../../stacks/fleet/cli/help.js";
+import { runFleetCli, type CliDeps } from "../../stacks/fleet/cli/main.js";
+import { MemoryDockerHosts } from "../../stacks/fleet/memoryDockerHost.js";
+import { MemoryEngine } from "../../stacks/fleet/memoryEngine.js";
+
+const repoRoot = join(import.meta.dirname, "..", "..");
+
+function setup(registryYaml?: string, engineOptions: ConstructorParameters<typeof MemoryEngine>[0] = {}) {
+    const cwd = mkdtempSync(join(tmpdir(), "fleet-cli-"));
+    if (registryYaml !== undefined) writeFileSync(join(cwd, "fleet.yaml"), registryYaml);
+    const docker = new MemoryDockerHosts();
+    const engine = new MemoryEngine({ ...engineOptions, onApplied: docker.mirror });
+    const deps: CliDeps = { engine, dockerHosts: docker.factory };
+    const run = async (argv: string[], signal?: AbortSignal) => {
+        let stdout = "";
+        let stderr = "";
+        const io = {
+            stdout: { write: (text: string) => (stdout += text) },
+            stderr: { write: (text: string) => (stderr += text) },
+            env: {},
+            cwd,
+            ...(signal ? { signal } : {}),
+        };
+        const code = await runFleetCli(argv, io, deps);
+        return { code, stdout, stderr };
+    };
+    return { run, engine, docker, cwd };
+}
+
+const REGISTRY = `defaults:
+  authEmailAutoconfirm: true
+hosts:
+  local:
+    dockerHost: unix:///var/run/docker.sock
+    portRange: { from: 40000, to: 40099 }
+tenants:
+  - ref: alpha
+  - ref: bravo
+  - ref: charlie
+`;
+
+describe("fleet CLI", () => {
+    it("documents every command in --help and per command", async () => {
+        const { run } = setup();
+        const main = await run(["--help"]);
+        expect(main.code).toBe(0);
+        for (const name of ["sync", "create", "up", "preview", "refresh", "destroy", "pause", "resume", "status", "list", "outputs"]) {
+            expect(main.stdout).toContain(COMMANDS[name]!.usage);
+            const own = await run([name, "--help"]);
+            expect([own.code, own.stdout.split("\n")[0]]).toEqual([0, `Usage: ${COMMANDS[name]!.usage}`]);
+        }
+    });
+
+    it.each([
+        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, outputs (see fleet --help)\n'],
+        [["up"], "fleet: name at least one tenant ref, or pass --all for every tenant\n"],
+        [["up", "alpha", "--all"], "fleet: give tenant refs or --all, not both\n"],
+        [["up", "--all", "--parallel", "0"], "fleet: --parallel: must be a whole number from 1 to 64 (got 0)\n"],
+        [["pause", "alpha", "--diff"], "fleet: fleet pause does not take --diff (see fleet pause --help)\n"],
+        [["up", "ghost"], 'fleet: unknown tenant "ghost": no such stack in memory:// (in-process, nothing is deployed) (fleet list shows the tenants; fleet create <ref> or fleet sync makes one)\n'],
+        [["create", "alpha", "--host", "mars"], "fleet: --host mars: alpha is placed on host local in fleet.yaml; change it there\n"],
+    ])("exits 2 with one line for usage error %j", async (argv, message) => {
+        const { run } = setup(REGISTRY);
+        const result = await run(argv);
+        expect([result.code, result.stderr]).toEqual([2, message]);
+    });
+
+    it("rejects an unknown option with exit 2", async () => {
+        const { run } = setup(REGISTRY);
+        const result = await run(["up", "--bogus"]);
+        expect(result.code).toBe(2);
+        expect(result.stderr.startsWith("fleet: Unknown option '--bogus'.")).toBe(true);
+        expect(result.stderr.endsWith("(see fleet --help)\n")).toBe(true);
+    });
+
+    it("reports registry problems one per line with exit 2", async () => {
+        const { run } = setup("defaults:\n  authEmailAutoconfirm: true\ntenants:\n  - ref: Alpha\n  - ref: beta\n    jwtSecret: plain-text-secret-value-that-is-long-enough\n");
+        const result = await run(["list"]);
+        expect(result.code).toBe(2);
+        expect(result.stderr.split("\n").filter(Boolean)).toEqual([
+            "fleet: fleet.yaml is not valid:",
+            "  - tenants[0] (Alpha).ref: must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it is used in every Docker name and host name) (got \"Alpha\")",
+            "  - tenants[1] (beta).jwtSecret: is a secret and must not be written in the registry; use { fromEnv: VARIABLE } or leave it unset to have it generated",
+        ]);
+    });
+
+    it("syncs, deploys, and exits 1 with a summary when one tenant fails", async () => {
+        const { run, engine } = setup(REGISTRY, { resourceCount: 4 });
+        const sync = await run(["sync"]);
+        expect(sync.code).toBe(0);
+        expect(sync.stdout).toContain("sync: 3 succeeded");
+        engine.failNext("bravo", "update", "error: image pull failed");
+        const up = await run(["up", "--all", "--parallel", "2"]);
+        expect(up.code).toBe(1);
+        expect(up.stdout.trim().split("\n").slice(-6)).toEqual([
+            "TENANT   RESULT  TIME  DETAIL",
+            "alpha    ok      0s    4 create",
+            "bravo    FAILED  0s    error: image pull failed",
+            "charlie  ok      0s    4 create",
+            "",
+            "up: 2 succeeded, 1 failed",
+        ]);
+        expect(up.stderr).toContain("bravo: up failed after 0s: error: image pull failed");
+    });
+
+    it("prints one JSON document on stdout with --json", async () => {
+        const { run } = setup(REGISTRY, { resourceCount: 2 });
+        await run(["sync"]);
+        const up = await run(["up", "alpha", "--json"]);
+        expect(up.code).toBe(0);
+        const document = JSON.parse(up.stdout) as { counts: Record<string, number>; tenants: Array<{ ref: string; outcome: string }> };
+        expect(document.counts).toEqual({ succeeded: 1, failed: 0, locked: 0, cancelled: 0 });
+        expect(document.tenants.map((t) => [t.ref, t.outcome])).toEqual([["alpha", "succeeded"]]);
+        expect(up.stderr.split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(["start", "finish"]);
+
+        const status = await run(["status", "alpha", "--json"]);
+        const [alpha] = JSON.parse(status.stdout) as Array<{ ref: string; state: string; urls: { api: string } }>;
+        expect([alpha!.ref, alpha!.state, alpha!.urls.api]).toEqual(["alpha", "ACTIVE", "http://localhost:40000"]);
+    });
+
+    it("create reports the allocated ports; outputs masks secrets unless asked", async () => {
+        const { run } = setup(REGISTRY, { resourceCount: 2 });
+        const created = await run(["create", "alpha"]);
+        expect(created.code).toBe(0);
+        expect(created.stdout.split("\n")[0]).toBe(
+            "created alpha on host local (unix:///var/run/docker.sock): kongHttpPort=40000 (allocated), kongHttpsPort=40001 (allocated), postgresPort=40002 (allocated), poolerTransactionPort=40003 (allocated)",
+        );
+        expect(JSON.parse((await run(["outputs", "alpha", "--json"])).stdout)).toEqual({ ref: "alpha", apiUrl: "http://localhost:40000", anonKey: "[secret]" });
+        expect(JSON.parse((await run(["outputs", "alpha", "--json", "--show-secrets"])).stdout).anonKey).toBe("memory-anon-key-alpha");
+        const again = await run(["create", "alpha"]);
+        expect([again.code, again.stderr]).toEqual([2, 'fleet: tenant "alpha" already exists; fleet up alpha deploys it, fleet destroy alpha removes it\n']);
+    });
+
+    it("Ctrl-C cancels in-flight updates, exits 130 and leaves no stack locked", async () => {
+        const { run, engine } = setup(REGISTRY, { resourceCount: 100, stepDelayMs: 10 });
+        await run(["sync"]);
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 80);
+        const up = await run(["up", "--all", "--parallel", "2"], controller.signal);
+        expect(up.code).toBe(130);
+        expect(up.stdout).toContain("up: 3 cancelled (interrupted)");
+        expect(up.stderr).toContain("cancelling in-flight up operations");
+        expect(["alpha", "bravo", "charlie"].filter((ref) => engine.isLocked(ref))).toEqual([]);
+    });
+
+    it("destroy needs --yes and says what it will keep", async () => {
+        const { run, engine } = setup(REGISTRY, { resourceCount: 2 });
+        await run(["create", "alpha"]);
+        const refused = await run(["destroy", "alpha"]);
+        expect([refused.code, refused.stderr]).toEqual([
+            2,
+            "fleet: destroy removes every container, the network and the stack of alpha; data volumes are kept. Add --yes to confirm\n",
+        ]);
+        const destroyed = await run(["destroy", "alpha", "--yes"]);
+        expect(destroyed.code).toBe(0);
+        expect(destroyed.stdout).toContain("alpha   ok      0s    2 delete; stack removed; data kept");
+        expect(engine.has("alpha")).toBe(false);
+    });
+
+    it("runs as a program: npm run fleet -- --help documents every command", async () => {
+        const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "stacks/cli/fleet.ts", "--help"], { cwd: repoRoot });
+        for (const help of Object.values(COMMANDS)) expect(stdout).toContain(help.usage);
+        const failure = await promisify(execFile)(process.execPath, ["--import", "tsx", "stacks/cli/fleet.ts", "up"], { cwd: repoRoot }).catch((error: { code: number; stderr: string }) => error);
+        expect([(failure as { code: number }).code, (failure as { stderr: string }).stderr]).toEqual([2, "fleet: name at least one tenant ref, or pass --all for every tenant\n"]);
+    });
+});
