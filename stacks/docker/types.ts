@@ -1,6 +1,6 @@
 /**
- * The contract between fleet operations and a Docker host. `stacks/fleet/ports.ts` declares the same
- * types; keep the two structurally identical.
+ * The contract between fleet operations and a Docker host. `stacks/fleet/ports.ts` re-exports
+ * these types for the fleet layer.
  */
 
 /**
