@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -107,6 +107,21 @@ describe("fleet CLI", () => {
             "up: 2 succeeded, 1 failed",
         ]);
         expect(up.stderr).toContain("bravo: up failed after 0s: error: image pull failed");
+    });
+
+    it("preview --all --comment writes one pull-request comment covering every tenant, failures included", async () => {
+        const { run, engine, cwd } = setup(REGISTRY, { resourceCount: 4 });
+        expect((await run(["sync", "--up"])).code).toBe(0);
+        writeFileSync(join(cwd, "fleet.yaml"), REGISTRY.replace("  - ref: alpha", "  - ref: alpha\n    siteUrl: https://alpha.example.com"));
+        expect((await run(["sync"])).code).toBe(0);
+        engine.failNext("charlie", "preview", "error: could not reach the Docker host");
+        const preview = await run(["preview", "--all", "--comment", "preview.md"]);
+        expect(preview.code).toBe(1);
+        expect(preview.stdout).toContain("wrote the pull-request comment for 3 tenant(s) to preview.md");
+        const comment = readFileSync(join(cwd, "preview.md"), "utf8");
+        expect(comment.startsWith("<!-- supabase-fleet-preview -->")).toBe(true);
+        for (const ref of ["alpha", "bravo", "charlie"]) expect(comment).toContain(ref);
+        expect(comment).toContain("could not reach the Docker host");
     });
 
     it("prints one JSON document on stdout with --json", async () => {

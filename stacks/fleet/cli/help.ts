@@ -51,12 +51,14 @@ ${PARALLEL}`,
         examples: ["npm run fleet -- up acme beta", "npm run fleet -- up --all --parallel 8 --json"],
     },
     preview: {
-        usage: "fleet preview [<ref>...] [--all] [--diff] [--parallel <n>]",
+        usage: "fleet preview [<ref>...] [--all] [--diff] [--comment <file.md>] [--parallel <n>]",
         summary: "Show what an update would change, per tenant",
         details: `  --all                Every tenant stack
   --diff               List each changing resource with the properties that change
+  --comment <file.md>  Also write one Markdown pull-request comment for all the tenants previewed:
+                       data-loss risks first, a summary table, then each tenant's changes
 ${PARALLEL}`,
-        examples: ["npm run fleet -- preview acme --diff", "npm run fleet -- preview --all --json"],
+        examples: ["npm run fleet -- preview acme --diff", "npm run fleet -- preview --all --comment preview.md", "npm run fleet -- preview --all --json"],
     },
     refresh: {
         usage: "fleet refresh [<ref>...] [--all] [--parallel <n>]",

@@ -21,6 +21,8 @@ import { firstLine, renderTable } from "../table.js";
 import type { StackPreview } from "../engine.js";
 import { COMMANDS, commandHelp, mainHelp } from "./help.js";
 import { renderPreview } from "./previewText.js";
+import { renderFleetPreviewComment, type TenantPreview } from "../../preview/index.js";
+import type { TenantRunResult } from "../runner.js";
 
 export interface CliIo {
     readonly stdout: ProgressStream;
@@ -57,6 +59,7 @@ const OPTIONS = {
     "delete-data": { type: "boolean" },
     yes: { type: "boolean" },
     "show-secrets": { type: "boolean" },
+    comment: { type: "string" },
 } as const;
 
 /** Options each command accepts besides registry, engine, json and help. */
@@ -64,7 +67,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     sync: ["dry-run", "up", "parallel"],
     create: ["host", "config-only"],
     up: ["all", "parallel"],
-    preview: ["all", "diff", "parallel"],
+    preview: ["all", "diff", "parallel", "comment"],
     refresh: ["all", "parallel"],
     destroy: ["delete-data", "yes"],
     pause: [],
@@ -328,17 +331,24 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const { fleet, io, json, values } = invocation;
         const refs = await fleet.resolveRefs(invocation.positionals, values.all === true);
         const diff = values.diff === true;
+        const engineEvents = new Map<string, StackPreview["events"]>();
         const report = await runMany<StackPreview>(
             invocation,
             refs,
             "preview",
             async (ref, context) => {
                 const preview = await fleet.preview(ref, diff, context);
+                if (values.comment) engineEvents.set(ref, preview.events);
                 // The summary JSON carries the steps, not the raw events (those are for library users).
                 return { ...preview, events: [] };
             },
             (value) => changesNote({ changes: (value as StackPreview).changeSummary }) || "no changes",
         );
+        if (values.comment) {
+            const commentPath = resolve(io.cwd, values.comment);
+            writeFileSync(commentPath, renderFleetPreviewComment(report.results.map((result) => tenantPreviewFor(result, engineEvents))));
+            if (!json) print(io, `wrote the pull-request comment for ${report.results.length} tenant(s) to ${values.comment}`);
+        }
         if (!json) {
             const blocks = report.results.filter((r) => r.value !== undefined).map((r) => renderPreview(r.value!, diff));
             if (blocks.length > 0) print(io, `\n${blocks.join("\n\n")}`);
@@ -409,3 +419,11 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         return 0;
     },
 };
+
+/** One tenant of the pull-request comment: its engine events, or why its preview did not finish. */
+function tenantPreviewFor(result: TenantRunResult<StackPreview>, engineEvents: ReadonlyMap<string, StackPreview["events"]>): TenantPreview {
+    if (result.outcome !== "succeeded" || result.value === undefined) {
+        return { ref: result.ref, status: "failed", error: result.message ?? result.outcome };
+    }
+    return { ref: result.ref, status: "ok", events: engineEvents.get(result.ref) ?? [], summary: result.value.changeSummary };
+}
