@@ -1,0 +1,146 @@
+/**
+ * Reads a stack's config the way the Pulumi CLI hands it to a program: project-level defaults from
+ * `Pulumi.yaml`, overridden by `Pulumi.<stack>.yaml`, every value a string (numbers and booleans as
+ * text, lists and maps as JSON). Encrypted (`secure:`) values are never decrypted: they become
+ * OPAQUE_SECRET and their key is listed as secret, so the program treats them as set and opaque.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { OPAQUE_SECRET } from "../../components/config/constants.js";
+import { PlanError } from "./errors.js";
+
+export interface ProjectFile {
+    /** The `name:` of Pulumi.yaml; the namespace of the project's own config keys. */
+    readonly name: string;
+    /** Defaults declared under `config:` in Pulumi.yaml, by full key (`supabase-fleet:kongHttpPort`). */
+    readonly configDefaults: Readonly<Record<string, unknown>>;
+}
+
+export interface StackConfig {
+    readonly stack: string;
+    /** Full key to value, as `pulumi.runtime.setAllConfig` takes it. */
+    readonly config: Record<string, string>;
+    /** Keys whose value is secret (`secure:` in the stack file). */
+    readonly secretKeys: string[];
+}
+
+/** Pulumi's own rule for stack names; anything else cannot name a stack file. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
+/** Keys that make a Pulumi.yaml config entry a declaration rather than a bare default value. */
+const DECLARATION_KEYS = new Set(["type", "description", "default", "secret", "items"]);
+
+export function readProjectFile(projectDir: string): ProjectFile {
+    const path = ["Pulumi.yaml", "Pulumi.yml"].map((file) => join(projectDir, file)).find((candidate) => existsSync(candidate));
+    if (path === undefined) throw new PlanError("config", `no Pulumi.yaml in ${projectDir}: run the plan from the project directory`);
+    const document = parseYamlFile(path, "Pulumi.yaml");
+    const name = document.name;
+    if (typeof name !== "string" || name === "") throw new PlanError("config", `${path}: "name" must be the project name`);
+
+    const configDefaults: Record<string, unknown> = {};
+    const declared = document.config ?? {};
+    if (!isMapping(declared)) throw new PlanError("config", `${path}: "config" must be a mapping of setting declarations`);
+    for (const [key, entry] of Object.entries(declared)) {
+        const fullKey = key.includes(":") ? key : `${name}:${key}`;
+        const isDeclaration = isMapping(entry) && Object.keys(entry).length > 0 && Object.keys(entry).every((k) => DECLARATION_KEYS.has(k));
+        const value = isDeclaration ? entry.default : entry;
+        if (value !== undefined) configDefaults[fullKey] = value;
+    }
+    return { name, configDefaults };
+}
+
+/** Stack names of every `Pulumi.<stack>.yaml` in the project directory, sorted. */
+export function listStacks(projectDir: string): string[] {
+    return readdirSync(projectDir)
+        .map((file) => STACK_FILE.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+export function stackFilePath(projectDir: string, stack: string): string {
+    if (!STACK_NAME.test(stack)) {
+        throw new PlanError("usage", `invalid stack name ${JSON.stringify(stack)}: stack names are letters, digits, "-", "_" and "."`, stack);
+    }
+    const path = ["yaml", "yml"].map((ext) => join(projectDir, `Pulumi.${stack}.${ext}`)).find((candidate) => existsSync(candidate));
+    if (path === undefined) {
+        const known = listStacks(projectDir);
+        throw new PlanError(
+            "usage",
+            `unknown stack "${stack}": there is no Pulumi.${stack}.yaml in ${projectDir} (stacks: ${known.length > 0 ? known.join(", ") : "none"})`,
+            stack,
+        );
+    }
+    return path;
+}
+
+export function readStackConfig(projectDir: string, project: ProjectFile, stack: string): StackConfig {
+    const path = stackFilePath(projectDir, stack);
+    const file = `Pulumi.${stack}.yaml`;
+    const document = parseYamlFile(path, file, stack);
+    const stackValues = document.config ?? {};
+    if (!isMapping(stackValues)) throw new PlanError("config", `${file}: "config" must be a mapping of "<namespace>:<key>": value`, stack);
+
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(project.configDefaults)) config[key] = configText(value);
+
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(stackValues)) {
+        if (!/^[^:\s]+:[^:\s]+$/.test(key)) {
+            problems.push(`${file}: config key "${key}" must be "<namespace>:<key>", for example "${project.name}:${key}"`);
+            continue;
+        }
+        if (value === null || value === undefined) {
+            problems.push(`${file}: config key "${key}" has no value; give it one or remove the line`);
+            continue;
+        }
+        if (containsSecure(value)) {
+            // Never decrypted: the program sees a value that is set, valid and opaque, and only as a secret.
+            config[key] = OPAQUE_SECRET;
+            secretKeys.push(key);
+            continue;
+        }
+        config[key] = configText(value);
+    }
+    if (problems.length > 0) throw new PlanError("config", problems.join("\n"), stack);
+    return { stack, config, secretKeys: secretKeys.sort() };
+}
+
+/** How the CLI passes a config value to a program: strings as is, everything else as JSON text. */
+function configText(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function containsSecure(value: unknown): boolean {
+    if (Array.isArray(value)) return value.some(containsSecure);
+    if (!isMapping(value)) return false;
+    if (Object.keys(value).length === 1 && typeof value.secure === "string") return true;
+    return Object.values(value).some(containsSecure);
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function parseYamlFile(path: string, label: string, stack?: string): Record<string, unknown> {
+    let text: string;
+    try {
+        text = readFileSync(path, "utf8");
+    } catch (error) {
+        throw new PlanError("config", `${label}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, stack);
+    }
+    const document = parseDocument(text, { prettyErrors: true });
+    if (document.errors.length > 0) {
+        // Only the first: later YAML errors are mostly consequences of it.
+        throw new PlanError("config", `${label}: malformed YAML: ${firstLine(document.errors[0]!.message)}`, stack);
+    }
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) return {};
+    if (!isMapping(value)) throw new PlanError("config", `${label}: must be a YAML mapping (with a "config:" section)`, stack);
+    return value;
+}
+
+function firstLine(message: string): string {
+    return message.split("\n")[0]!.trim().replace(/:$/, "");
+}
