@@ -2,7 +2,7 @@
  * The Pulumi program (index.ts) as `pulumi up` runs it: stack config in, one project out; bad config
  * refused before anything is registered.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { installMocks, runProgram, unwrap } from "../support/pulumiHarness.js";
@@ -71,7 +71,7 @@ describe("Pulumi.yaml", () => {
     });
 
     it("keeps every secret out of the committed stack files", () => {
-        for (const file of ["Pulumi.dev.yaml"]) {
+        for (const file of readdirSync(new URL("../../", import.meta.url)).filter((f) => /^Pulumi\.[a-z0-9-]+\.yaml$/.test(f))) {
             const config = parse(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8")).config as Record<string, unknown>;
             for (const key of ["jwtSecret", "postgresPassword", "dashboardPassword", "anonKey", "serviceRoleKey"]) {
                 const value = config[`supabase-fleet:${key}`];
