@@ -10,6 +10,7 @@ import { SERVICE_CATALOG, type ServiceName } from "./catalog.js";
 import { PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
+import { createExistingDataGuard } from "./existingDataGuard.js";
 import { renderFiles } from "./files/index.js";
 import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
@@ -98,6 +99,16 @@ export class SupabaseProject extends pulumi.ComponentResource {
             return image;
         };
 
+        // Only a generated password can differ from the one an existing database was created with.
+        const dataGuard =
+            args.secrets.postgresPassword === undefined
+                ? createExistingDataGuard(
+                      `${name}-db-data-guard`,
+                      { ref, dockerHost: settings.dockerHost, dbDataVolumeName: volumes["db-data"].name, checkImage: imageFor("db").name },
+                      { parent: this, dependsOn: [volumes["db-data"], imageFor("db")] },
+                  )
+                : undefined;
+
         const containers: Partial<Record<ServiceName, docker.Container>> = {};
         // Services are created in start order: a container's health-gated dependencies exist before it.
         for (const service of startOrder(services)) {
@@ -116,6 +127,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
                     cpus: settings[`${service}Cpus`],
                     paused: settings.paused,
                     healthyFirst: module.dependsOn.map((dependency) => containers[dependency]!),
+                    ...(service === "db" && dataGuard ? { createdAfter: [dataGuard] } : {}),
                 },
                 inTenant,
             );

@@ -22,6 +22,8 @@ export interface TenantContainerArgs {
     readonly paused: boolean;
     /** Containers that must be healthy before this one is created. */
     readonly healthyFirst: readonly docker.Container[];
+    /** Other resources that must exist first (checks that guard this container's data). */
+    readonly createdAfter?: readonly pulumi.Resource[];
 }
 
 /** `KEY=value` entries sorted by key; each secret value stays a secret entry of its own. */
@@ -81,7 +83,7 @@ export function createTenantContainer(
         {
             parent: options.parent,
             provider: options.provider,
-            dependsOn: [args.image, ...args.healthyFirst],
+            dependsOn: [args.image, ...args.healthyFirst, ...(args.createdAfter ?? [])],
             // Names and host ports are fixed, so the old container must go before the new one comes.
             deleteBeforeReplace: true,
             // The provider shows these as updates but never applies them.

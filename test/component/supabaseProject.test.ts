@@ -11,6 +11,7 @@ const IMAGE = "docker:index/remoteImage:RemoteImage";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const PROVIDER = "pulumi:providers:docker";
 const COMPONENT = "supabase-fleet:index:SupabaseProject";
+const COMMAND = "command:local:Command";
 
 const ALL_SERVICES = ["db", "vector", "analytics", "kong", "auth", "rest", "realtime", "storage", "imgproxy", "meta", "functions", "studio", "supavisor"];
 
@@ -72,9 +73,9 @@ describe("SupabaseProject with default settings", () => {
     });
 
     it("registers exactly the expected resources", () => {
-        const counts = Object.fromEntries([COMPONENT, PROVIDER, PASSWORD, NETWORK, VOLUME, IMAGE, CONTAINER].map((t) => [t, byType(registrations, t).length]));
-        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13 });
-        expect(registrations.length).toBe(46);
+        const counts = Object.fromEntries([COMPONENT, PROVIDER, PASSWORD, NETWORK, VOLUME, IMAGE, CONTAINER, COMMAND].map((t) => [t, byType(registrations, t).length]));
+        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 1 });
+        expect(registrations.length).toBe(47);
         expect(byType(registrations, CONTAINER).map((r) => r.name).sort()).toEqual(ALL_SERVICES.map((s) => `dev-${s}`).sort());
     });
 
@@ -314,6 +315,19 @@ describe("SupabaseProject with default settings", () => {
         for (const volume of byType(registrations, VOLUME)) expect(options.get(`${VOLUME}::${volume.name}`)!.ignoreChanges).toEqual(["labels"]);
     });
 
+    it("checks the db data volume for an existing database before the db container is created", async () => {
+        const [guard] = byType(registrations, COMMAND);
+        const { existingDatabaseCheckScript } = await import("../../components/existingDataGuard.js");
+        expect(guard!.name).toBe("dev-db-data-guard");
+        expect(guard!.inputs).toEqual({
+            create: existingDatabaseCheckScript(),
+            interpreter: ["/bin/sh", "-c"],
+            environment: { DOCKER_HOST: "unix:///var/run/docker.sock", DB_DATA_VOLUME: "dev-db-data", CHECK_IMAGE: "supabase/postgres:15.8.1.085", REF: "dev" },
+        });
+        expect(options.get(`${COMMAND}::dev-db-data-guard`)!.dependsOn).toEqual(["dev-db-data", "dev-image-db"]);
+        expect(options.get(`${COMMAND}::dev-db-data-guard`)!.ignoreChanges).toEqual(["create", "interpreter", "environment"]);
+    });
+
     it("replaces containers delete-first, and on health-check changes", () => {
         for (const service of ALL_SERVICES) {
             const seen = options.get(`${CONTAINER}::dev-${service}`)!;
@@ -326,7 +340,7 @@ describe("SupabaseProject with default settings", () => {
         const dependsOn = Object.fromEntries(ALL_SERVICES.map((s) => [s, options.get(`${CONTAINER}::dev-${s}`)!.dependsOn]));
         const expected = (service: string, deps: string[]) => [`dev-image-${service}`, ...deps.map((d) => `dev-${d}`)].sort();
         expect(dependsOn).toEqual({
-            db: expected("db", []), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
+            db: [...expected("db", []), "dev-db-data-guard"].sort(), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
             auth: expected("auth", ["db"]), rest: expected("rest", ["db"]), realtime: expected("realtime", ["db"]),
             storage: expected("storage", ["db", "rest", "imgproxy"]), imgproxy: expected("imgproxy", []), meta: expected("meta", ["db"]),
             functions: expected("functions", []), studio: expected("studio", []), supavisor: expected("supavisor", ["db"]),

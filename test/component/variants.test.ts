@@ -118,6 +118,11 @@ describe("settings that change a project", () => {
         expect([...retained.values()]).toEqual([false, false, false, false, false, false]);
     });
 
+    it("declares no existing-data check when the Postgres password comes from config", async () => {
+        const registrations = await buildProjects([{ ref: "given", authEmailAutoconfirm: true, postgresPassword: "a-password-of-my-own-1234" }]);
+        expect(registrations.filter((r) => r.type === "command:local:Command")).toEqual([]);
+    });
+
     it("paused: containers are declared but neither started, kept running nor waited for", async () => {
         const registrations = await buildProjects([{ ref: "sleepy", authEmailAutoconfirm: true, paused: true }]);
         const containers = registrations.filter((r) => r.type === CONTAINER);

@@ -170,7 +170,7 @@ describe("fleet CLI", () => {
         const refused = await run(["destroy", "alpha"]);
         expect([refused.code, refused.stderr]).toEqual([
             2,
-            "fleet: destroy removes every container, the network and the stack of alpha; data volumes are kept. Add --yes to confirm\n",
+            'fleet: destroy removes every container, the network and the stack of alpha; data volumes are kept, and the stack\'s secrets go with the stack: to bring alpha back on its data later, first save them with "fleet outputs alpha --show-secrets". Add --yes to confirm\n',
         ]);
         const destroyed = await run(["destroy", "alpha", "--yes"]);
         expect(destroyed.code).toBe(0);

@@ -362,7 +362,7 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         await fleet.requireStack(ref);
         if (!values.yes) {
             throw new FleetUsageError(
-                `destroy removes every container, the network and the stack of ${ref}; ${values["delete-data"] ? "with --delete-data also its data volumes (irreversible)" : "data volumes are kept"}. Add --yes to confirm`,
+                `destroy removes every container, the network and the stack of ${ref}; ${values["delete-data"] ? "with --delete-data also its data volumes (irreversible)" : `data volumes are kept, and the stack's secrets go with the stack: to bring ${ref} back on its data later, first save them with "fleet outputs ${ref} --show-secrets"`}. Add --yes to confirm`,
             );
         }
         const report = await runMany(invocation, [ref], "destroy", (r, context) => fleet.destroy(r, values["delete-data"] === true, context), (value) => {
@@ -370,7 +370,7 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
             return `${changesNote(value)}; stack removed; data ${destroyed.dataDeleted ? "deleted" : "kept"}`;
         });
         if (!invocation.json && report.results[0]?.outcome === "succeeded" && !values["delete-data"]) {
-            print(io, `the data volumes of ${ref} were kept on its Docker host; a tenant created again as ${ref} on that host reuses them`);
+            print(io, `the data volumes of ${ref} were kept on its Docker host; a tenant created again as ${ref} on that host reuses them, once its postgresPassword and jwtSecret are set to the saved values`);
         }
         return finish(invocation, "destroy", report);
     },
