@@ -7,12 +7,9 @@
 import { SERVICE_NAMES } from "../../components/catalog.js";
 import type { PlanDocument, PlanResource, PlanValue } from "./document.js";
 import { SECRET_MARK } from "./masking.js";
+import { TYPE_TOKENS } from "../../components/typeTokens.js";
 
-const CONTAINER = "docker:index/container:Container";
-const NETWORK = "docker:index/network:Network";
-const VOLUME = "docker:index/volume:Volume";
-const IMAGE = "docker:index/remoteImage:RemoteImage";
-const STACK = "pulumi:pulumi:Stack";
+const { container: CONTAINER, network: NETWORK, volume: VOLUME, remoteImage: IMAGE, stack: STACK } = TYPE_TOKENS;
 const SERVICE_LABEL = "supabase-fleet.service";
 const NO_SERVICE = "(no service label)";
 /** Longer env values are cut in the text view (the JSON holds them whole). */

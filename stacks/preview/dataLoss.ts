@@ -6,12 +6,13 @@
 import { DATA_VOLUMES } from "../../components/services/types.js";
 import type { ChangeOp } from "./types.js";
 import { isPlainObject } from "./values.js";
+import { TYPE_TOKENS } from "../../components/typeTokens.js";
 
 /** Volumes that hold data (`<ref>-<suffix>`), from the program itself; `deno-cache` is a cache and can be rebuilt. */
 export const DATA_VOLUME_SUFFIXES: readonly string[] = DATA_VOLUMES;
 
-export const VOLUME_TYPE = "docker:index/volume:Volume";
-export const CONTAINER_TYPE = "docker:index/container:Container";
+export const VOLUME_TYPE = TYPE_TOKENS.volume;
+export const CONTAINER_TYPE = TYPE_TOKENS.container;
 
 export function isDataVolumeName(name: string): boolean {
     return DATA_VOLUME_SUFFIXES.some((suffix) => name.endsWith(`-${suffix}`) && name.length > suffix.length + 1);

@@ -7,6 +7,7 @@ import { dataLossRisk } from "./dataLoss.js";
 import { buildPropertyChanges, type RawDiff } from "./propertyChanges.js";
 import type { ChangeCounts, ChangeOp, ResourceChange } from "./types.js";
 import { isPlainObject, lookupPath, topLevelProperty } from "./values.js";
+import { TYPE_TOKENS } from "../../components/typeTokens.js";
 
 export interface StepState {
     inputs?: Record<string, unknown>;
@@ -26,7 +27,7 @@ export interface EngineStep {
     detailedDiff?: Record<string, string>;
 }
 
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+const ROOT_STACK_TYPE = TYPE_TOKENS.stack;
 
 /** Pulumi's step operations folded into what a reviewer sees; undefined = unchanged. */
 function reviewOp(op: string): ChangeOp | undefined {

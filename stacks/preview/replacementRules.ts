@@ -5,6 +5,7 @@
  * Network changes always do, random values are regenerated on any input change.
  */
 import { CONTAINER_TYPE, VOLUME_TYPE } from "./dataLoss.js";
+import { TYPE_TOKENS } from "../../components/typeTokens.js";
 
 /** Container fields the Docker provider changes in place (docker update) instead of recreating. */
 const CONTAINER_IN_PLACE = new Set(["restart", "maxRetryCount", "memory", "memorySwap", "cpuShares", "cpuSet", "cpus"]);
@@ -21,7 +22,7 @@ export function isIgnoredChange(type: string, property: string): boolean {
     return IGNORED_CHANGES[type]?.includes(property) ?? false;
 }
 
-const ALWAYS_REPLACED = new Set([VOLUME_TYPE, "docker:index/network:Network"]);
+const ALWAYS_REPLACED = new Set<string>([VOLUME_TYPE, TYPE_TOKENS.network]);
 const IMAGE_IN_PLACE = new Set(["keepLocally", "forceRemove"]);
 
 /** True when changing this top-level input replaces a resource of this type. */
@@ -29,7 +30,7 @@ export function forcesReplacement(type: string, property: string, isComponent: b
     if (isComponent) return false; // components own no provider state: their children say what happens
     if (type === CONTAINER_TYPE) return !CONTAINER_IN_PLACE.has(property) && !CONTAINER_PROVIDER_ONLY.has(property);
     if (ALWAYS_REPLACED.has(type)) return true;
-    if (type === "docker:index/remoteImage:RemoteImage") return !IMAGE_IN_PLACE.has(property);
+    if (type === TYPE_TOKENS.remoteImage) return !IMAGE_IN_PLACE.has(property);
     if (type.startsWith("random:")) return true;
     if (type === "command:local:Command" || type === "command:remote:Command") return property === "triggers";
     return false;
