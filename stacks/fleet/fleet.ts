@@ -189,12 +189,18 @@ export class Fleet {
         return { ref, changes: outcome.changes, dataDeleted: deleteData };
     }
 
-    /** Records `paused` first (so no later `up` starts the containers), then stops them. */
-    async pause(ref: string): Promise<void> {
+    /**
+     * Records `paused` and applies it (an update in place: the containers stop being "must run"), then
+     * stops them. Applying it first matters: a container the stack still requires to run would be
+     * dropped from state by the next refresh once it is stopped, and the next update would then fail
+     * to create it again under its taken name.
+     */
+    async pause(ref: string, context: RunContext = {}): Promise<void> {
         const config = await this.checkIdle(ref, "pause");
         const dockerHost = dockerHostOf(config);
         await this.ensureReachable(dockerHost);
         await this.engine.setConfig(ref, { paused: true }, []);
+        await this.engine.up(ref, this.operationOptions(context));
         try {
             await this.docker(dockerHost).pause(ref);
         } catch (error) {

@@ -68,8 +68,11 @@ describe("pause, resume, destroy and status", () => {
         const { fleet, engine, docker } = memoryFleet();
         await fleet.create("alpha");
         await fleet.up("alpha");
+        const callsBefore = engine.calls.length;
         await fleet.pause("alpha");
         expect((await engine.getConfig("alpha")).paused).toBe("true");
+        // The paused setting is applied to the stack before any container stops.
+        expect(engine.calls.slice(callsBefore).filter((c) => /^(setConfig|update) /.test(c))).toEqual(["setConfig alpha", "update alpha"]);
         expect(docker.get(LOCAL_SOCKET).calls).toContain("pause alpha");
         await fleet.up("alpha");
         let [status] = await collectStatus(fleet, ["alpha"], 1);
