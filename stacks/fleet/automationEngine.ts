@@ -111,7 +111,7 @@ export class AutomationEngine implements StackEngine {
             throw error;
         }
         try {
-            await stack.setAllConfig(toConfigMap(settings, secretKeys));
+            await writeConfig(stack, settings, secretKeys);
         } catch (error) {
             // Nothing half-made: the stack goes again, and with it its config file.
             await workspace.removeStack(ref, { force: true }).catch(() => undefined);
@@ -120,7 +120,7 @@ export class AutomationEngine implements StackEngine {
     }
 
     async setConfig(ref: string, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
-        await (await this.stack(ref)).setAllConfig(toConfigMap(settings, secretKeys));
+        await writeConfig(await this.stack(ref), settings, secretKeys);
     }
 
     async removeConfig(ref: string, keys: readonly string[]): Promise<void> {
@@ -263,10 +263,37 @@ export class AutomationEngine implements StackEngine {
     }
 }
 
-function toConfigMap(settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Automation.ConfigMap {
-    return Object.fromEntries(
-        Object.entries(settings).map(([key, value]) => [NAMESPACE + key, { value: encodeSettingValue(value), secret: secretKeys.includes(key) }]),
-    );
+/**
+ * The config writes for some settings. Pulumi checks a setting declared `array` in Pulumi.yaml only
+ * against a real list in the stack's config (a JSON text would be refused as "must be of type
+ * array<string>"), so lists are written element by element with path syntax, after the old list is
+ * removed; an empty list is just removed (its declared default is the empty list).
+ */
+export function configWrites(
+    settings: Readonly<Record<string, SettingValue>>,
+    secretKeys: readonly string[],
+): { scalars: Automation.ConfigMap; lists: { key: string; elements: Automation.ConfigMap }[] } {
+    const scalars: Automation.ConfigMap = {};
+    const lists: { key: string; elements: Automation.ConfigMap }[] = [];
+    for (const [key, value] of Object.entries(settings)) {
+        const secret = secretKeys.includes(key);
+        if (Array.isArray(value)) {
+            const elements = Object.fromEntries((value as readonly string[]).map((element, index) => [`${NAMESPACE}${key}[${index}]`, { value: element, secret }]));
+            lists.push({ key: NAMESPACE + key, elements });
+        } else {
+            scalars[NAMESPACE + key] = { value: encodeSettingValue(value), secret };
+        }
+    }
+    return { scalars, lists };
+}
+
+async function writeConfig(stack: Automation.Stack, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
+    const { scalars, lists } = configWrites(settings, secretKeys);
+    if (Object.keys(scalars).length > 0) await stack.setAllConfig(scalars);
+    for (const list of lists) {
+        if ((await stack.getAllConfig())[list.key] !== undefined) await stack.removeConfig(list.key);
+        if (Object.keys(list.elements).length > 0) await stack.setAllConfig(list.elements, true);
+    }
 }
 
 function collectError(event: EngineEvent, errors: string[]): void {

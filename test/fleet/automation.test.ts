@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { createTenantDockerHost } from "../../stacks/docker/index.js";
-import { stepsOf, createAutomationEngine } from "../../stacks/fleet/automationEngine.js";
+import { configWrites, stepsOf, createAutomationEngine } from "../../stacks/fleet/automationEngine.js";
 import { describeBackend, prepareBackend, resolveBackend } from "../../stacks/fleet/backend.js";
 import type { EngineEvent } from "../../stacks/fleet/engine.js";
 import type { TenantDockerHostFactory } from "../../stacks/fleet/ports.js";
@@ -88,6 +88,33 @@ describe("preview steps from engine events", () => {
 const hasPulumi = pulumiOnPath();
 if (!hasPulumi) console.warn("fleet automation suite skipped: the Pulumi CLI is not on PATH");
 
+describe("config writes", () => {
+    it("write lists element by element (Pulumi checks declared arrays only against real lists), scalars as text, secrets flagged", () => {
+        expect(
+            configWrites(
+                { kongHttpPort: 8100, paused: false, additionalRedirectUrls: ["https://a.example.com", "https://b.example.com"], authOAuthClientSecrets: ["github:x"], authOAuthProviders: [] },
+                ["authOAuthClientSecrets"],
+            ),
+        ).toEqual({
+            scalars: {
+                "supabase-fleet:kongHttpPort": { value: "8100", secret: false },
+                "supabase-fleet:paused": { value: "false", secret: false },
+            },
+            lists: [
+                {
+                    key: "supabase-fleet:additionalRedirectUrls",
+                    elements: {
+                        "supabase-fleet:additionalRedirectUrls[0]": { value: "https://a.example.com", secret: false },
+                        "supabase-fleet:additionalRedirectUrls[1]": { value: "https://b.example.com", secret: false },
+                    },
+                },
+                { key: "supabase-fleet:authOAuthClientSecrets", elements: { "supabase-fleet:authOAuthClientSecrets[0]": { value: "github:x", secret: true } } },
+                { key: "supabase-fleet:authOAuthProviders", elements: {} },
+            ],
+        });
+    });
+});
+
 describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${hasPulumi ? "" : " (skipped: the Pulumi CLI is not on PATH)"}`, () => {
     it("creates a stack with plain and secret config, reads it back, refuses a duplicate and removes it", async () => {
         const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
@@ -100,5 +127,19 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
         expect((await engine.listStacks()).map((stack) => stack.ref)).toEqual(["acme"]);
         await engine.removeStack("acme");
         expect(await engine.listStacks()).toEqual([]);
+    });
+
+    it("writes list settings so that the project's typed declarations accept them", async () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
+        writeFileSync(join(root, "Pulumi.yaml"), "name: supabase-fleet\nruntime: nodejs\nconfig:\n  additionalRedirectUrls:\n    type: array\n    items:\n      type: string\n    default: []\n");
+        const engine = await createAutomationEngine({ repoRoot: root, env: {} });
+        await engine.createStack("lists", { additionalRedirectUrls: ["https://a.example.com"] }, []);
+        await engine.setConfig("lists", { additionalRedirectUrls: ["https://b.example.com", "https://c.example.com"] }, []);
+        expect((await engine.getConfig("lists")).additionalRedirectUrls).toBe('["https://b.example.com","https://c.example.com"]');
+        expect(parseYaml(readFileSync(join(root, "Pulumi.lists.yaml"), "utf8")).config["supabase-fleet:additionalRedirectUrls"]).toEqual([
+            "https://b.example.com",
+            "https://c.example.com",
+        ]);
+        await engine.removeStack("lists");
     });
 });
