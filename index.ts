@@ -6,15 +6,21 @@
  * outputs) so that the offline plan can run this exact code path for many stacks in one process.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TenantConfigError, parseTenantConfig, settingsFromPulumiConfig } from "./components/config/load.js";
+import { TenantConfigError, parseTenantConfig, plaintextSecretProblems, settingsFromPulumiConfig } from "./components/config/load.js";
 import { splitSecrets } from "./components/config/secrets.js";
 import { SupabaseProject } from "./components/supabaseProject.js";
 
+/** Whether Pulumi holds a config key encrypted (public at runtime, not in the SDK's type declarations). */
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret: (fullKey: string) => boolean }).isConfigSecret;
+
 export default async function main(): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
+    const raw = settingsFromPulumiConfig(pulumi.runtime.allConfig(), stack);
+    const plaintextSecrets = plaintextSecretProblems(raw, isConfigSecret);
+    if (plaintextSecrets.length > 0) throw new pulumi.RunError(new TenantConfigError(plaintextSecrets, `stack ${stack}`).message);
     let config;
     try {
-        config = parseTenantConfig(settingsFromPulumiConfig(pulumi.runtime.allConfig(), stack), `stack ${stack}`);
+        config = parseTenantConfig(raw, `stack ${stack}`);
     } catch (error) {
         // A user's mistake: report every problem, no stack trace, before any resource is registered.
         if (error instanceof TenantConfigError) throw new pulumi.RunError(error.message);

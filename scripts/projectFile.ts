@@ -6,13 +6,15 @@ export function renderProjectFile(): string {
     const config: Record<string, unknown> = {};
     for (const key of SETTING_KEYS) {
         const { meta } = SETTINGS[key];
-        // Bare keys are the project's own namespace (`supabase-fleet:<key>` in stack files).
+        // Pulumi treats a declared key without a default as required, and refuses a default for a key
+        // declared `secret: true`. So every optional setting gets an empty default ("" or []), which
+        // the program reads as unset, and secret settings are not flagged here: the program itself
+        // refuses a secret setting that is not stored encrypted.
         config[key] = {
             type: meta.kind,
-            description: meta.description,
+            description: meta.secret ? `${meta.description} Secret: set it with \`pulumi config set --secret\`.` : meta.description,
             ...(meta.kind === "array" ? { items: { type: "string" } } : {}),
-            ...(meta.secret ? { secret: true } : {}),
-            ...(meta.default === undefined ? {} : { default: meta.default }),
+            default: meta.default ?? (meta.kind === "array" ? [] : ""),
         };
     }
     const project = {

@@ -3,7 +3,7 @@
  * `TenantConfig`, or into one line per problem that names the key and what is allowed.
  */
 import { OPAQUE_SECRET } from "./constants.js";
-import { PROJECT_NAME, SETTINGS, SETTING_KEYS, tenantConfigSchema, type SettingKey, type TenantConfig } from "./schema.js";
+import { PROJECT_NAME, SECRET_SETTING_KEYS, SETTINGS, SETTING_KEYS, tenantConfigSchema, type SettingKey, type TenantConfig } from "./schema.js";
 
 export { OPAQUE_SECRET };
 
@@ -113,8 +113,20 @@ export function settingsFromPulumiConfig(allConfig: Record<string, string>, stac
     const prefix = `${PROJECT_NAME}:`;
     const settings: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(allConfig)) {
-        if (fullKey.startsWith(prefix)) settings[fullKey.slice(prefix.length)] = value;
+        // Pulumi.yaml gives every optional setting an empty default ("" or []), since Pulumi would
+        // otherwise require it: empty means unset.
+        if (fullKey.startsWith(prefix) && value !== "" && value !== "[]") settings[fullKey.slice(prefix.length)] = value;
     }
     if (settings.ref === undefined) settings.ref = stackName;
     return settings;
+}
+
+/**
+ * Secret settings that are stored in plaintext in the stack config: they must be set with
+ * `pulumi config set --secret`. `isSecret` tells whether Pulumi holds a key encrypted.
+ */
+export function plaintextSecretProblems(settings: Record<string, unknown>, isSecret: (fullKey: string) => boolean): string[] {
+    return SECRET_SETTING_KEYS.filter((key) => settings[key] !== undefined && !isSecret(`${PROJECT_NAME}:${key}`)).map(
+        (key) => `${PROJECT_NAME}:${key}: is a secret but is stored in plaintext; set it with \`pulumi config set --secret ${PROJECT_NAME}:${key} <value>\``,
+    );
 }

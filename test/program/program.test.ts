@@ -80,3 +80,43 @@ describe("Pulumi.yaml", () => {
         }
     });
 });
+
+describe("stack config as the Pulumi CLI hands it over", () => {
+    it("reads the empty defaults Pulumi.yaml declares as unset", async () => {
+        const project = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, { default: unknown }> };
+        // What the CLI passes when a stack sets nothing: every declared default.
+        const defaults = Object.fromEntries(
+            Object.entries(project.config).map(([key, declared]) => [`supabase-fleet:${key}`, typeof declared.default === "string" ? declared.default : JSON.stringify(declared.default)]),
+        );
+        const { main } = await loadProgram({ ...defaults, "supabase-fleet:authEmailAutoconfirm": "true" }, "defaults-only");
+        const outputs = await main();
+        expect([outputs.ref, outputs.apiUrl]).toEqual(["defaults-only", "http://localhost:8000"]);
+    });
+
+    it("declares a default for every setting, so Pulumi never reports one as missing", () => {
+        const project = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, Record<string, unknown>> };
+        const withoutDefault = Object.entries(project.config).filter(([, declared]) => !("default" in declared)).map(([key]) => key);
+        const flaggedSecret = Object.entries(project.config).filter(([, declared]) => "secret" in declared).map(([key]) => key);
+        expect([withoutDefault, flaggedSecret]).toEqual([[], []]);
+    });
+
+    it("refuses a secret setting stored in plaintext, naming the command that stores it encrypted", async () => {
+        const { run, mainOutsideStack } = await loadProgram({ "supabase-fleet:authEmailAutoconfirm": "true", "supabase-fleet:jwtSecret": "p".repeat(40) });
+        const error = (await mainOutsideStack().catch((e: unknown) => e)) as Error;
+        expect(error.message.split("\n")).toEqual([
+            "Invalid tenant config (stack dev):",
+            "  - supabase-fleet:jwtSecret: is a secret but is stored in plaintext; set it with `pulumi config set --secret supabase-fleet:jwtSecret <value>`",
+        ]);
+        expect(error.message).not.toContain("p".repeat(40));
+        expect(run.registrations).toEqual([]);
+    });
+
+    it("accepts the same secret stored encrypted", async () => {
+        const run = await installMocks({ stack: "dev", config: { "supabase-fleet:authEmailAutoconfirm": "true", "supabase-fleet:jwtSecret": "p".repeat(40) }, secretKeys: ["supabase-fleet:jwtSecret"] });
+        const { default: program } = await import("../../index.js");
+        const outputs = await runProgram(program);
+        expect(await unwrap(outputs.jwtSecret as string)).toBe("p".repeat(40));
+        // The stack and a project of 47 resources, less the RandomPassword the given jwtSecret replaces.
+        expect(run.registrations.length).toBe(47);
+    });
+});
