@@ -49,8 +49,17 @@ describe("two tenants in one program", () => {
 
 describe("repeat evaluations", () => {
     it("give byte-identical inputs for the same config", async () => {
-        const first = JSON.stringify(reveal((await buildProjects([{ ref: "same", authEmailAutoconfirm: true }])).map((r) => [r.type, r.name, r.inputs])));
-        const second = JSON.stringify(reveal((await buildProjects([{ ref: "same", authEmailAutoconfirm: true }])).map((r) => [r.type, r.name, r.inputs])));
+        // Registration order depends on when outputs resolve; the inputs of each resource must not.
+        const evaluate = async () =>
+            JSON.stringify(
+                reveal(
+                    (await buildProjects([{ ref: "same", authEmailAutoconfirm: true }]))
+                        .map((r) => [r.type, r.name, r.inputs] as const)
+                        .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`)),
+                ),
+            );
+        const first = await evaluate();
+        const second = await evaluate();
         expect(second).toBe(first);
     });
 
