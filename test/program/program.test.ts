@@ -120,3 +120,19 @@ describe("stack config as the Pulumi CLI hands it over", () => {
         expect(run.registrations.length).toBe(47);
     });
 });
+
+describe("npm run dev:up", () => {
+    it("without the Pulumi CLI, says how to install it and changes nothing", async () => {
+        const { spawnSync } = await import("node:child_process");
+        const { existsSync } = await import("node:fs");
+        const repo = new URL("../../", import.meta.url).pathname;
+        const stateExisted = existsSync(`${repo}.pulumi-state`);
+        // A PATH without any pulumi binary.
+        const result = spawnSync("bash", ["scripts/dev-up.sh"], { cwd: repo, env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent" }, encoding: "utf8" });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toBe(
+            "The Pulumi CLI is not installed. Install it with the official installer:\n  curl -fsSL https://get.pulumi.com | sh    # then open a new shell\n",
+        );
+        expect(existsSync(`${repo}.pulumi-state`)).toBe(stateExisted);
+    });
+});
