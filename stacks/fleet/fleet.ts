@@ -57,6 +57,11 @@ export interface DestroyedTenant {
     readonly dataDeleted: boolean;
 }
 
+export interface OrphanTenant {
+    readonly ref: string;
+    readonly dockerHost: string;
+}
+
 export class Fleet {
     readonly engine: StackEngine;
     readonly registry: FleetRegistry | undefined;
@@ -219,6 +224,25 @@ export class Fleet {
         } catch (error) {
             throw new Error(`starting the containers of ${ref} failed: ${errorText(error)}; run fleet resume ${ref} again, or fleet up ${ref} if containers are missing`);
         }
+    }
+
+    /**
+     * Tenants that have labelled objects (containers, networks, or data volumes kept by a destroy) on
+     * a Docker host the fleet knows, but no stack: left behind by a stack removed outside the fleet or
+     * kept on purpose. Reported, never removed.
+     */
+    async orphans(): Promise<OrphanTenant[]> {
+        const configs = await readAllConfigs(this.engine);
+        const dockerHosts = new Set<string>([DEFAULT_HOST.dockerHost, ...[...(this.registry?.hosts.values() ?? [])].map((host) => host.dockerHost)]);
+        for (const config of configs.values()) dockerHosts.add(dockerHostOf(config));
+        const orphans: OrphanTenant[] = [];
+        for (const dockerHost of [...dockerHosts].sort()) {
+            await this.ensureReachable(dockerHost);
+            for (const ref of await this.docker(dockerHost).tenantRefs()) {
+                if (!configs.has(ref)) orphans.push({ ref, dockerHost });
+            }
+        }
+        return orphans;
     }
 
     async outputs(ref: string, showSecrets: boolean): Promise<Record<string, StackOutput>> {

@@ -58,7 +58,7 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, outputs (see fleet --help)\n'],
+        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, orphans, outputs (see fleet --help)\n'],
         [["up"], "fleet: name at least one tenant ref, or pass --all for every tenant\n"],
         [["up", "alpha", "--all"], "fleet: give tenant refs or --all, not both\n"],
         [["up", "--all", "--parallel", "0"], "fleet: --parallel: must be a whole number from 1 to 64 (got 0)\n"],
@@ -122,6 +122,19 @@ describe("fleet CLI", () => {
         expect(comment.startsWith("<!-- supabase-fleet-preview -->")).toBe(true);
         for (const ref of ["alpha", "bravo", "charlie"]) expect(comment).toContain(ref);
         expect(comment).toContain("could not reach the Docker host");
+    });
+
+    it("orphans lists labelled tenants without a stack, and changes nothing", async () => {
+        const { run, docker } = setup(REGISTRY, { resourceCount: 4 });
+        expect((await run(["sync", "--up"])).code).toBe(0);
+        // A tenant whose stack is gone but whose objects (here a stopped db) are still on the host.
+        docker.get("unix:///var/run/docker.sock").setStates("ghost", { db: "stopped" });
+        const orphans = await run(["orphans"]);
+        expect(orphans.code).toBe(0);
+        expect(orphans.stdout.split("\n").slice(0, 2)).toEqual(["TENANT  DOCKER HOST", "ghost   unix:///var/run/docker.sock"]);
+        expect(JSON.parse((await run(["orphans", "--json"])).stdout)).toEqual([{ ref: "ghost", dockerHost: "unix:///var/run/docker.sock" }]);
+        expect(docker.get("unix:///var/run/docker.sock").calls.filter((c) => /^(pause|resume) /.test(c))).toEqual([]);
+        expect((await run(["orphans", "alpha"])).code).toBe(2);
     });
 
     it("prints one JSON document on stdout with --json", async () => {

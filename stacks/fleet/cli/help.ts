@@ -107,6 +107,14 @@ ${PARALLEL}`,
 (fleet.yaml entry only: run fleet sync or fleet create).`,
         examples: ["npm run fleet -- list"],
     },
+    orphans: {
+        usage: "fleet orphans [--json]",
+        summary: "Tenants with labelled containers, networks or kept volumes on a Docker host but no stack",
+        details: `Asks every Docker host the fleet knows (the registry's hosts, the stacks' hosts, the local
+daemon) for objects labelled supabase-fleet.tenant and lists the refs that have no stack: data kept
+by a destroy, or a stack removed outside the fleet. It only reports; it removes nothing.`,
+        examples: ["npm run fleet -- orphans", "npm run fleet -- orphans --json"],
+    },
     outputs: {
         usage: "fleet outputs <ref> [--show-secrets] [--json]",
         summary: "A tenant's stack outputs; secrets are masked unless asked for",

@@ -74,6 +74,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     resume: [],
     status: ["parallel"],
     list: [],
+    orphans: [],
     outputs: ["show-secrets"],
 };
 
@@ -167,7 +168,7 @@ function checkArguments(command: string, positionals: readonly string[], values:
     if (SINGLE_TENANT.includes(command) && positionals.length !== 1) {
         return positionals.length === 0 ? `fleet ${command} needs a tenant ref (see fleet ${command} --help)` : `fleet ${command} takes one tenant ref (got ${positionals.join(" ")})`;
     }
-    if ((command === "sync" || command === "list") && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
+    if (["sync", "list", "orphans"].includes(command) && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
     return undefined;
 }
 
@@ -397,6 +398,17 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const statuses = await collectStatus(fleet, refs, parallel);
         if (json) printJson(io, statuses);
         else print(io, statuses.length ? renderStatus(statuses) : `no tenants in ${fleet.engine.backendDescription}`);
+        return 0;
+    },
+
+    async orphans(invocation) {
+        const orphans = await invocation.fleet.orphans();
+        if (invocation.json) printJson(invocation.io, orphans);
+        else if (orphans.length === 0) print(invocation.io, "no orphans: every labelled tenant on the known Docker hosts has a stack");
+        else {
+            print(invocation.io, renderTable(["TENANT", "DOCKER HOST"], orphans.map((orphan) => [orphan.ref, orphan.dockerHost])));
+            print(invocation.io, "\nthese tenants have containers, networks or kept data volumes but no stack; nothing was changed");
+        }
         return 0;
     },
 
