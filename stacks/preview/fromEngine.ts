@@ -75,8 +75,8 @@ export function stepsFromEngineEvents(events: readonly EngineEvent[]): EngineSte
             diffs: metadata.diffs ?? [],
             replaceReasons: metadata.keys ?? [],
         };
-        if (metadata.old) step.old = eventState(metadata.old);
-        if (metadata.new) step.new = eventState(metadata.new);
+        if (metadata.old) step.old = stepState(metadata.old);
+        if (metadata.new) step.new = stepState(metadata.new);
         if (metadata.detailedDiff) {
             step.detailedDiff = Object.fromEntries(Object.entries(metadata.detailedDiff).map(([path, diff]) => [path, String(diff.diffKind)]));
         }
@@ -85,7 +85,8 @@ export function stepsFromEngineEvents(events: readonly EngineEvent[]): EngineSte
     return steps;
 }
 
-function eventState(state: StepEventStateMetadata): StepState {
+/** The parts of a resource's state the renderer reads; engine events and preview JSON carry them alike. */
+function stepState(state: StepEventStateMetadata | PreviewJsonState): StepState {
     const result: StepState = {};
     const inputs = asInputs(state.inputs);
     if (inputs) result.inputs = inputs;
@@ -103,21 +104,14 @@ export function stepsFromPreviewJson(document: PreviewJsonDocument): EngineStep[
             diffs: s.diffReasons ?? [],
             replaceReasons: s.replaceReasons ?? [],
         };
-        if (s.oldState) step.old = jsonState(s.oldState);
-        if (s.newState) step.new = jsonState(s.newState);
+        if (s.oldState) step.old = stepState(s.oldState);
+        if (s.newState) step.new = stepState(s.newState);
         if (s.detailedDiff) step.detailedDiff = Object.fromEntries(Object.entries(s.detailedDiff).map(([path, diff]) => [path, diff.kind]));
         return step;
     });
 }
 
-function jsonState(state: PreviewJsonState): StepState {
-    const result: StepState = {};
-    const inputs = asInputs(state.inputs);
-    if (inputs) result.inputs = inputs;
-    if (state.protect) result.protect = true;
-    if (state.retainOnDelete) result.retainOnDelete = true;
-    return result;
-}
+
 
 /** Builds one tenant's report from whichever preview output the fleet handed over. */
 export function tenantReportFromPreview(tenant: TenantPreview): TenantReport {
