@@ -6,7 +6,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICE_CATALOG, type ServiceName } from "./catalog.js";
+import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "./catalog.js";
 import { PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
@@ -72,25 +72,19 @@ export class SupabaseProject extends pulumi.ComponentResource {
         const volumes = this.createVolumes(name, settings, inTenant);
 
         const services = enabledServices(settings.analyticsEnabled);
-        const allContainerNames = Object.fromEntries(
-            Object.keys(SERVICE_CATALOG).map((service) => [service, containerName(ref, service as ServiceName)]),
-        ) as Record<ServiceName, string>;
+        const allContainerNames = Object.fromEntries(SERVICE_NAMES.map((service) => [service, containerName(ref, service)])) as Record<ServiceName, string>;
         const context: ServiceContext = {
             settings,
             secrets,
             apiUrl: this.apiUrl,
             containerNames: allContainerNames,
-            images: Object.fromEntries(Object.keys(SERVICE_CATALOG).map((service) => [service, settings[`${service as ServiceName}Image`]])) as Record<
-                ServiceName,
-                string
-            >,
             files: renderFiles({ ref, analyticsEnabled: settings.analyticsEnabled, containerNames: allContainerNames }),
         };
 
         // Images stay on the host on destroy: other tenants on the same host use them.
         const images = new Map<string, docker.RemoteImage>();
         const imageFor = (service: ServiceName) => {
-            const reference = context.images[service];
+            const reference = settings[`${service}Image`];
             let image = images.get(reference);
             if (!image) {
                 image = new docker.RemoteImage(`${name}-image-${service}`, { name: reference, keepLocally: true }, inTenant);

@@ -60,8 +60,6 @@ export interface ServiceContext {
     readonly settings: TenantSettings;
     readonly secrets: ProjectSecrets;
     readonly files: RenderedFiles;
-    /** Image of each service (the pinned one unless the config overrides it). */
-    readonly images: Readonly<Record<ServiceName, string>>;
     /** Public URL of the tenant's Kong (API_EXTERNAL_URL, SUPABASE_PUBLIC_URL). */
     readonly apiUrl: string;
     /** Container names of this tenant, by service (vector routes logs by them). */
