@@ -3,15 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import type { PreviewJsonDocument, TenantPreview } from "../../stacks/preview/index.js";
-import { FIXTURE_DIR } from "../fixtures/preview/generate.js";
-
-interface ManifestTenant {
-    ref: string;
-    status?: "failed";
-    error?: string;
-    events?: string;
-    previewJson?: string;
-}
+import { FIXTURE_DIR, type ManifestTenant } from "../fixtures/preview/generate.js";
 
 export function readEventLog(file: string): EngineEvent[] {
     return readFileSync(file, "utf8")
