@@ -1,32 +1,16 @@
 #!/usr/bin/env bash
-# Runs `pulumi up` on the dev stack with the embedded defaults: a local state backend in
-# .pulumi-state/, a passphrase secrets provider whose passphrase is generated once into
-# .pulumi-state/passphrase (never committed), and the local Docker daemon (Pulumi.dev.yaml).
-# Extra arguments go to `pulumi up` (for example --yes, or --stack <other>).
+# `npm run dev:up -- [--yes] [--stack <name>]`: builds the program, then runs `pulumi up` on the dev
+# stack (Pulumi.dev.yaml) with the project's backend: a local state folder in .pulumi-state/ and a
+# passphrase generated once into .pulumi-state/passphrase (back it up: the state's secrets need it).
+# Extra arguments go to `pulumi up`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in -h|--help)
+    sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac
 
-if ! command -v pulumi >/dev/null 2>&1; then
-    echo "The Pulumi CLI is not installed. Install it with the official installer:" >&2
-    echo "  curl -fsSL https://get.pulumi.com | sh    # then open a new shell" >&2
-    exit 1
-fi
-
-[ -d node_modules ] || npm ci
+[ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
-
-state_dir="$PWD/.pulumi-state"
-mkdir -p "$state_dir"
-chmod 700 "$state_dir"
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$state_dir}"
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-    passphrase_file="$state_dir/passphrase"
-    if [ ! -s "$passphrase_file" ]; then
-        (umask 077 && head -c 32 /dev/urandom | base64 > "$passphrase_file")
-        echo "Generated the local secrets passphrase in $passphrase_file: back it up, state secrets need it."
-    fi
-    export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
-fi
 
 stack=dev
 args=()
@@ -37,5 +21,6 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+pulumi() { node --import tsx scripts/pulumi.ts "$@"; }
 pulumi stack select "$stack" --create --secrets-provider passphrase --non-interactive >/dev/null
-exec pulumi up --stack "$stack" "${args[@]}"
+pulumi up --stack "$stack" --non-interactive ${args[@]+"${args[@]}"}

@@ -1,0 +1,34 @@
+/**
+ * `npm run pulumi -- <args>`: the Pulumi CLI against this project's backend and passphrase (the same
+ * ones `npm run dev:up` and the fleet use), with the project's engine when it is built.
+ */
+import { spawnSync } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { prepareBackend, resolveBackend } from "../stacks/fleet/backend.js";
+import { locateToolchain, MissingPulumiCliError } from "../stacks/engine/toolchain.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+
+if (args[0] === "--help" || args[0] === "-h" || args.length === 0) {
+    process.stdout.write(
+        "usage: npm run pulumi -- <pulumi arguments>\n" +
+            "Runs the Pulumi CLI in this project with its state backend (.pulumi-state/ unless PULUMI_BACKEND_URL is set)\n" +
+            "and its generated passphrase, so that e.g. `npm run pulumi -- stack output -s dev` sees the stacks dev:up made.\n",
+    );
+    process.exit(args.length === 0 ? 2 : 0);
+}
+
+try {
+    const toolchain = locateToolchain();
+    const backend = resolveBackend(repoRoot, process.env);
+    prepareBackend(backend);
+    const result = spawnSync("pulumi", args, { cwd: repoRoot, stdio: "inherit", env: { ...process.env, ...toolchain.env, ...backend.envVars } });
+    process.exitCode = result.status ?? 1;
+} catch (error) {
+    if (error instanceof MissingPulumiCliError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 1;
+    } else throw error;
+}

@@ -1,0 +1,66 @@
+/**
+ * Which Pulumi CLI the project's commands run, and with what environment. The project's own engine
+ * (built from Go modules by `npm run toolchain`, for machines that cannot download it) is used when
+ * it has been built; otherwise the `pulumi` on the PATH (the official installer's). Every command
+ * that runs the CLI (dev:up, `npm run pulumi`, the fleet, the tests) asks this one module.
+ */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+
+export interface PulumiToolchain {
+    /** Folder whose bin/ holds `pulumi` (the Automation API's PulumiCommand root), or undefined for the PATH's. */
+    readonly root?: string;
+    /** Variables to add to the CLI's environment. */
+    readonly env: Readonly<Record<string, string>>;
+    readonly description: string;
+}
+
+/** Where `npm run toolchain` keeps its builds (outside the clone, keyed by what they are built from). */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+    return env.SUPABASE_FLEET_CACHE || join(homedir(), ".cache", "supabase-fleet");
+}
+
+/** The project's own engine, when `npm run toolchain` has built it. */
+export function projectToolchainRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const root = join(cacheDir(env), "toolchain", "current");
+    return existsSync(join(root, ".complete")) ? root : undefined;
+}
+
+function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
+    return (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, program)));
+}
+
+export const MISSING_CLI_MESSAGE =
+    "the Pulumi CLI was not found: install it with the official installer (https://www.pulumi.com/docs/install/), " +
+    "or, on a machine without internet, build the project's own with `npm run toolchain`; " +
+    "`npm run plan` needs neither";
+
+export class MissingPulumiCliError extends Error {
+    constructor() {
+        super(MISSING_CLI_MESSAGE);
+        this.name = "MissingPulumiCliError";
+    }
+}
+
+/** The CLI to run, or a MissingPulumiCliError that says both ways to get one. */
+export function locateToolchain(env: NodeJS.ProcessEnv = process.env): PulumiToolchain {
+    const root = projectToolchainRoot(env);
+    if (root) {
+        return {
+            root,
+            description: `the project's engine in ${root}`,
+            env: {
+                PATH: `${join(root, "bin")}${delimiter}${env.PATH ?? ""}`,
+                PULUMI_HOME: join(root, "home"),
+                // Offline: never look for updates or plugins anywhere but the project's plugin folder.
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+                PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+            },
+        };
+    }
+    if (onPath("pulumi", env)) return { description: "pulumi on the PATH", env: {} };
+    throw new MissingPulumiCliError();
+}

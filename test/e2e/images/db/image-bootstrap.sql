@@ -1,0 +1,19 @@
+-- Roles and schemas the supabase/postgres image creates before it runs the mounted init scripts.
+CREATE ROLE postgres SUPERUSER LOGIN;
+ALTER DATABASE postgres OWNER TO postgres;
+CREATE ROLE anon NOLOGIN NOINHERIT;
+CREATE ROLE authenticated NOLOGIN NOINHERIT;
+CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
+CREATE ROLE authenticator NOINHERIT LOGIN;
+GRANT anon, authenticated, service_role TO authenticator;
+CREATE ROLE supabase_auth_admin NOINHERIT CREATEROLE LOGIN;
+CREATE ROLE supabase_storage_admin NOINHERIT CREATEROLE LOGIN;
+CREATE ROLE supabase_functions_admin NOINHERIT CREATEROLE LOGIN;
+CREATE ROLE supabase_realtime_admin NOINHERIT NOLOGIN;
+CREATE ROLE pgbouncer LOGIN;
+CREATE ROLE dashboard_user NOSUPERUSER CREATEDB CREATEROLE REPLICATION;
+CREATE SCHEMA extensions;
+CREATE SCHEMA auth AUTHORIZATION supabase_auth_admin;
+CREATE SCHEMA storage AUTHORIZATION supabase_storage_admin;
+CREATE SCHEMA pgbouncer;
+GRANT ALL ON DATABASE postgres TO supabase_auth_admin, supabase_storage_admin;

@@ -1,0 +1,29 @@
+// Prints the Dockerfile of one planned image: node dockerfile.mjs <base image> <label=value> <plan entry JSON>.
+const [base, label, entryJson] = process.argv.slice(2);
+const entry = JSON.parse(entryJson);
+const json = (value) => JSON.stringify(value);
+const lines = [`FROM ${base}`, `LABEL ${label}`];
+
+if (entry.kind === "db") {
+    lines.push(
+        "ENV PG_MAJOR=15",
+        "COPY db/entrypoint.sh /usr/local/bin/docker-entrypoint.sh",
+        "COPY db/image-bootstrap.sql /opt/db/image-bootstrap.sql",
+        "COPY db/postgresql.conf db/pg_hba.conf /etc/postgresql/",
+        "COPY db/pg_net.control db/pg_net--0.0.sql /usr/share/postgresql/15/extension/",
+        "ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        "RUN mkdir -p /var/lib/postgresql/data /etc/postgresql-custom && chown -R postgres:postgres /var/lib/postgresql /etc/postgresql-custom",
+        `ENTRYPOINT ${json(["docker-entrypoint.sh"])}`,
+        `CMD ${json(["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf"])}`,
+    );
+} else if (entry.kind === "auth") {
+    lines.push("COPY auth /usr/local/bin/auth", `CMD ${json(["auth"])}`);
+} else {
+    const spec = entry.spec;
+    lines.push("COPY standin /opt/standin");
+    for (const tool of spec.tools) lines.push(`RUN mkdir -p $(dirname ${tool}) && ln -s /opt/standin/tool.sh ${tool}`);
+    lines.push(`ENV STANDIN_SPEC=${json(JSON.stringify(spec))} STANDIN_FIRST_PORT=${spec.ports[0]}`);
+    if (spec.entrypoint) lines.push(`ENTRYPOINT ${json(spec.entrypoint)}`);
+    lines.push(`CMD ${json(spec.cmd)}`);
+}
+console.log(lines.join("\n"));

@@ -1,0 +1,40 @@
+// A stand-in for a service whose real image cannot be built here. It refuses to start without the
+// environment variables its service requires, listens on the service's ports inside the tenant
+// network, answers every HTTP request (so the health check the component declares passes), and logs
+// each request to stdout. Its spec is baked into the image as STANDIN_SPEC (see ../standins.ts).
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+
+const spec = JSON.parse(process.env.STANDIN_SPEC ?? "{}");
+const log = (line) => process.stdout.write(`${new Date().toISOString()} ${spec.service}: ${line}\n`);
+
+const missing = (spec.requiredEnv ?? []).filter((name) => !process.env[name]);
+if (missing.length > 0) {
+    process.stderr.write(`${spec.service} stand-in: required environment variable(s) not set: ${missing.join(", ")}\n`);
+    process.exit(1);
+}
+if (spec.requiredFileEnv && !existsSync(process.env[spec.requiredFileEnv])) {
+    process.stderr.write(`${spec.service} stand-in: ${spec.requiredFileEnv} names ${process.env[spec.requiredFileEnv]}, which does not exist\n`);
+    process.exit(1);
+}
+// A service started with `--config <file>` (vector) must find that file.
+const configAt = process.argv.indexOf("--config");
+if (configAt >= 0 && !existsSync(process.argv[configAt + 1] ?? "")) {
+    process.stderr.write(`${spec.service} stand-in: config file ${process.argv[configAt + 1]} not found\n`);
+    process.exit(1);
+}
+
+for (const port of spec.ports ?? []) {
+    const server = createServer((request, response) => {
+        log(`${request.method} ${request.url} on ${port}`);
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ service: spec.service, standIn: true }));
+    });
+    server.listen(port, "0.0.0.0", () => log(`listening on ${port}`));
+}
+const stop = () => {
+    log("stopping");
+    process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
