@@ -17,7 +17,7 @@ log() { printf 'images: %s\n' "$*" >&2; }
 started=$SECONDS
 
 plan="$(cd "$repo" && node --import tsx "$kit/standins.ts")"
-packages="postgresql-15,postgresql-client-15,curl,wget,ca-certificates,libstdc++6,procps"
+packages="postgresql-15,postgresql-client-15,curl,wget,busybox,ca-certificates,libstdc++6,procps"
 rootfs_key="$( (echo "$packages"; sha256sum "$(command -v node)") | sha256sum | cut -c1-12)"
 gotrue_key="$( (go version; cat "$repo/toolchain/go/gotrue/go.mod" "$repo/toolchain/go/gotrue/go.sum") | sha256sum | cut -c1-12)"
 key="$( (echo "$rootfs_key $gotrue_key $plan"; cd "$kit" && find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)"
@@ -70,7 +70,10 @@ count=0
 while IFS= read -r entry; do
     image="$(node -e 'console.log(JSON.parse(process.argv[1]).image)' "$entry")"
     dockerfile="$(node "$kit/dockerfile.mjs" "$base" "$label=$key" "$entry")"
-    printf '%s\n' "$dockerfile" | docker build -q -t "$image" -f - "$context" >/dev/null
+    if ! printf '%s\n' "$dockerfile" | docker build -q -t "$image" -f - "$context" >"$cache/build.log" 2>&1; then
+        cat "$cache/build.log" >&2
+        exit 1
+    fi
     count=$((count + 1))
 done < <(node -e 'for (const e of JSON.parse(process.argv[1])) console.log(JSON.stringify(e))' "$plan")
 log "built $count images (key $key) in $((SECONDS - started)) s"

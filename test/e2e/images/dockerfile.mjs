@@ -9,7 +9,7 @@ if (entry.kind === "db") {
         "ENV PG_MAJOR=15",
         "COPY db/entrypoint.sh /usr/local/bin/docker-entrypoint.sh",
         "COPY db/image-bootstrap.sql /opt/db/image-bootstrap.sql",
-        "COPY db/postgresql.conf db/pg_hba.conf /etc/postgresql/",
+        "COPY db/postgresql.conf db/pg_hba.conf db/pg_ident.conf /etc/postgresql/",
         "COPY db/pg_net.control db/pg_net--0.0.sql /usr/share/postgresql/15/extension/",
         "ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
         "RUN mkdir -p /var/lib/postgresql/data /etc/postgresql-custom && chown -R postgres:postgres /var/lib/postgresql /etc/postgresql-custom",
@@ -17,7 +17,8 @@ if (entry.kind === "db") {
         `CMD ${json(["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf"])}`,
     );
 } else if (entry.kind === "auth") {
-    lines.push("COPY auth /usr/local/bin/auth", `CMD ${json(["auth"])}`);
+    // The gotrue image is Alpine: its health check runs busybox wget, whose --spider sends a GET.
+    lines.push("COPY auth /usr/local/bin/auth", "RUN ln -s /bin/busybox /usr/local/bin/wget", `CMD ${json(["auth"])}`);
 } else {
     const spec = entry.spec;
     lines.push("COPY standin /opt/standin");

@@ -17,3 +17,6 @@ CREATE SCHEMA auth AUTHORIZATION supabase_auth_admin;
 CREATE SCHEMA storage AUTHORIZATION supabase_storage_admin;
 CREATE SCHEMA pgbouncer;
 GRANT ALL ON DATABASE postgres TO supabase_auth_admin, supabase_storage_admin;
+-- The service admins work in their own schema, as in the image.
+ALTER ROLE supabase_auth_admin SET search_path = auth;
+ALTER ROLE supabase_storage_admin SET search_path = storage;
