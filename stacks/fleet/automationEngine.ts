@@ -5,6 +5,7 @@
  */
 import type * as Automation from "@pulumi/pulumi/automation/index.js";
 import { PROJECT_NAME } from "../../components/config/constants.js";
+import { locateToolchain } from "../engine/toolchain.js";
 import { describeBackend, prepareBackend, resolveBackend, type BackendSettings } from "./backend.js";
 import {
     OperationCancelledError,
@@ -43,17 +44,18 @@ export interface AutomationEngineOptions {
 /** Loads the Automation API and checks the CLI is there, with a message that says what to install. */
 export async function createAutomationEngine(options: AutomationEngineOptions): Promise<AutomationEngine> {
     const automation = (await import("@pulumi/pulumi/automation/index.js")) as AutomationModule;
+    const env = options.env ?? process.env;
+    const toolchain = locateToolchain(env);
     let command: Automation.PulumiCommand;
     try {
-        command = await automation.PulumiCommand.get({ skipVersionCheck: false });
+        command = await automation.PulumiCommand.get({ skipVersionCheck: false, ...(toolchain.root ? { root: toolchain.root } : {}) });
     } catch (error) {
-        const reason = /ENOENT/.test(String(error)) ? "pulumi is not on the PATH" : firstLineOf(error);
-        throw new Error(`the Pulumi CLI is needed for this command and was not found or is too old (${reason}); install it: https://www.pulumi.com/docs/install/ (or use --engine memory for a dry run)`);
+        throw new Error(`the Pulumi CLI (${toolchain.description}) could not be used: ${firstLineOf(error)}`);
     }
     // Only once the CLI is there: a machine without it gets no state directory or passphrase file.
-    const backend = resolveBackend(options.repoRoot, options.env ?? process.env);
+    const backend = resolveBackend(options.repoRoot, env);
     prepareBackend(backend);
-    return new AutomationEngine(automation, command, options.repoRoot, backend);
+    return new AutomationEngine(automation, command, options.repoRoot, backend, toolchain.env);
 }
 
 export class AutomationEngine implements StackEngine {
@@ -66,6 +68,8 @@ export class AutomationEngine implements StackEngine {
         private readonly command: Automation.PulumiCommand,
         private readonly repoRoot: string,
         private readonly backend: BackendSettings,
+        /** The engine's own variables (PULUMI_HOME and offline switches of the project's toolchain). */
+        private readonly engineEnv: Readonly<Record<string, string>> = {},
     ) {
         this.backendDescription = describeBackend(backend.backendUrl);
         this.rootProject = readRootProject(repoRoot);
@@ -75,7 +79,7 @@ export class AutomationEngine implements StackEngine {
         return this.automation.LocalWorkspace.create({
             workDir: prepareTenantWorkspace(this.repoRoot, key, this.rootProject),
             pulumiCommand: this.command,
-            envVars: { ...this.backend.envVars },
+            envVars: { ...this.engineEnv, ...this.backend.envVars },
             secretsProvider: this.backend.secretsProvider,
         });
     }

@@ -1,0 +1,148 @@
+/**
+ * The dev stack through the real CLI on the real Docker engine, from a fresh copy of the project:
+ * `npm run dev:up -- --yes` creates exactly what the offline plan declares; a second preview, a
+ * second up and a refresh change nothing; the outputs work against the real db and the real GoTrue;
+ * changes do what their preview says; data outlives a destroy and the existing-data guard holds.
+ */
+import { rmSync } from "node:fs";
+import { jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_CATALOG } from "../../components/catalog.js";
+import { PASSWORD_ROLES } from "../../components/files/dbInitSql.js";
+import { actualContainer, declaredContainers } from "./support/declared.js";
+import { engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
+
+const REF = "dev";
+const NETWORK = `${REF}-network`;
+const DB_IMAGE = SERVICE_CATALOG.db.image;
+const missing = engineMissingReason();
+if (missing && process.env.CI !== "true") console.warn(`devStack e2e skipped: ${missing}`);
+
+/** psql inside the tenant network (as a service would connect), with the given password. */
+function psqlInTenant(user: string, password: string, sql: string) {
+    return run("docker", ["run", "--rm", "--network", NETWORK, "-e", `PGPASSWORD=${password}`, "--entrypoint", "psql", DB_IMAGE, "-h", "db", "-U", user, "-d", "postgres", "-Atc", sql], { timeoutMs: 60_000 });
+}
+
+/** curl inside the tenant network; returns the parsed JSON body. */
+function curlJson(url: string, body: unknown): Record<string, any> {
+    const out = runOk("docker", ["run", "--rm", "--network", NETWORK, "--entrypoint", "curl", DB_IMAGE, "-sS", "-X", "POST", url, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)]);
+    return JSON.parse(out) as Record<string, any>;
+}
+
+function imageEnvNames(image: string): Set<string> {
+    const env = (JSON.parse(runOk("docker", ["image", "inspect", image]))[0].Config.Env ?? []) as string[];
+    return new Set(env.map((e) => e.slice(0, e.indexOf("="))));
+}
+
+interface PreviewStep {
+    readonly op: string;
+    readonly urn: string;
+}
+function previewSteps(project: string): PreviewStep[] {
+    const doc = JSON.parse(pulumiOk(project, ["preview", "-s", REF, "--json", "--non-interactive"])) as { steps?: PreviewStep[] };
+    return (doc.steps ?? []).filter((s) => s.op !== "same");
+}
+const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the real engine", () => {
+    let project = "";
+    let outputs: Record<string, any> = {};
+
+    beforeAll(() => {
+        if (missing) throw new Error(`CI=true but the real engine cannot run: ${missing}`);
+        removeTenantObjects(REF); // a previous run that died must not decide this one
+        project = freshProjectCopy();
+    }, 120_000);
+
+    afterAll(() => {
+        if (!project) return;
+        pulumi(project, ["destroy", "-s", REF, "--yes", "--non-interactive"]);
+        removeTenantObjects(REF);
+        rmSync(project, { recursive: true, force: true });
+    }, 600_000);
+
+    it("npm run dev:up -- --yes creates the tenant, and what runs equals what the offline plan declares", () => {
+        const up = run("npm", ["run", "--silent", "dev:up", "--", "--yes"], { cwd: project, timeoutMs: 1_200_000 });
+        expect(up.status, `${up.stdout.slice(-5000)}\n${up.stderr.slice(-3000)}`).toBe(0);
+        expect(up.stdout).not.toMatch(/from \$PATH|is expected to have version|Downloading plugin|A new version of Pulumi/);
+
+        const plan = JSON.parse(runOk("npm", ["run", "--silent", "plan", "--", "--stack", REF, "--json"], { cwd: project })) as { resources: any[] };
+        const declared = declaredContainers(plan);
+        expect(Object.keys(declared)).toHaveLength(13);
+        for (const [name, shape] of Object.entries(declared)) {
+            expect({ name, ...actualContainer(name, imageEnvNames(shape.image)) }).toEqual({ name, ...shape });
+            expect(inspect("container", name).State.Health.Status).toBe("healthy");
+        }
+        expect(inspect("network", NETWORK).Labels["supabase-fleet.tenant"]).toBe(REF);
+        for (const volume of plan.resources.filter((r) => r.type === "docker:index/volume:Volume")) {
+            expect(inspect("volume", volume.inputs.name).Labels["supabase-fleet.tenant"]).toBe(REF);
+        }
+        outputs = JSON.parse(pulumiOk(project, ["stack", "output", "-s", REF, "--json", "--show-secrets"])) as Record<string, any>;
+    }, 1_500_000);
+
+    it("a second preview, a second up and a refresh followed by a preview change nothing", () => {
+        pulumiOk(project, ["preview", "-s", REF, "--expect-no-changes", "--non-interactive"]);
+        pulumiOk(project, ["up", "-s", REF, "--yes", "--expect-no-changes", "--non-interactive"]);
+        pulumiOk(project, ["refresh", "-s", REF, "--yes", "--non-interactive"]);
+        pulumiOk(project, ["preview", "-s", REF, "--expect-no-changes", "--non-interactive"]);
+    }, 900_000);
+
+    it("the keys verify against the JWT secret and every service role logs in to the real db with its password only", async () => {
+        const secret = new TextEncoder().encode(outputs.jwtSecret);
+        expect((await jwtVerify(outputs.anonKey, secret)).payload.role).toBe("anon");
+        expect((await jwtVerify(outputs.serviceRoleKey, secret)).payload.role).toBe("service_role");
+        const password = new URL(outputs.postgresDirectUrl).password;
+        for (const role of PASSWORD_ROLES) {
+            const ok = psqlInTenant(role, decodeURIComponent(password), "SELECT current_user");
+            expect({ role, status: ok.status, out: ok.stdout.trim() }).toEqual({ role, status: 0, out: role });
+            const wrong = psqlInTenant(role, "not-the-password", "SELECT 1");
+            expect(wrong.stderr).toContain(`password authentication failed for user "${role}"`);
+        }
+    }, 300_000);
+
+    it("a user signs up and signs in through the real GoTrue, and its token verifies with the JWT secret", async () => {
+        const credentials = { email: "e2e@example.com", password: "correct horse battery staple" };
+        const signUp = curlJson("http://auth:9999/signup", credentials);
+        expect(signUp.user?.email ?? signUp.email).toBe(credentials.email);
+        const signIn = curlJson("http://auth:9999/token?grant_type=password", credentials);
+        const { payload } = await jwtVerify(signIn.access_token, new TextEncoder().encode(outputs.jwtSecret));
+        expect(payload.email).toBe(credentials.email);
+        expect(payload.role).toBe("authenticated");
+    }, 300_000);
+
+    it("a memory change updates one container in place; a port change replaces exactly the container that publishes it", () => {
+        pulumiOk(project, ["config", "set", "-s", REF, "supabase-fleet:metaMemoryMb", "300"]);
+        const metaId = inspect("container", `${REF}-meta`).Id;
+        expect(previewSteps(project).map((s) => `${s.op} ${nameOf(s.urn)}`)).toEqual([`update ${REF}-meta`]);
+        pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
+        expect(inspect("container", `${REF}-meta`).Id).toBe(metaId);
+        expect(inspect("container", `${REF}-meta`).HostConfig.Memory).toBe(300 * 1024 * 1024);
+
+        pulumiOk(project, ["config", "set", "-s", REF, "supabase-fleet:kongHttpPort", "8100"]);
+        const kongId = inspect("container", `${REF}-kong`).Id;
+        expect(previewSteps(project).map((s) => `${s.op} ${nameOf(s.urn)}`)).toEqual([`replace ${REF}-kong`]);
+        pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
+        const kong = inspect("container", `${REF}-kong`);
+        expect(kong.Id).not.toBe(kongId);
+        expect(kong.HostConfig.PortBindings["8000/tcp"]).toEqual([{ HostIp: "127.0.0.1", HostPort: "8100" }]);
+    }, 900_000);
+
+    it("a row outlives destroy: the next up of a new stack is stopped by the existing-data guard, and comes back with the old credentials", () => {
+        const superuser = decodeURIComponent(new URL(outputs.postgresDirectUrl).password);
+        expect(psqlInTenant("postgres", superuser, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before destroy')").status).toBe(0);
+        pulumiOk(project, ["destroy", "-s", REF, "--yes", "--non-interactive"]);
+        expect(run("docker", ["volume", "inspect", `${REF}-db-data`]).status).toBe(0);
+        expect(run("docker", ["container", "inspect", `${REF}-db`]).status).not.toBe(0);
+
+        const blocked = pulumi(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
+        expect(blocked.status).not.toBe(0);
+        expect(blocked.stdout + blocked.stderr).toContain(`volume ${REF}-db-data already holds a database`);
+        expect(blocked.stdout + blocked.stderr).not.toContain(superuser);
+
+        pulumiOk(project, ["config", "set", "-s", REF, "--secret", "supabase-fleet:postgresPassword", superuser]);
+        pulumiOk(project, ["config", "set", "-s", REF, "--secret", "supabase-fleet:jwtSecret", outputs.jwtSecret]);
+        pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"], 1_200_000);
+        const kept = psqlInTenant("postgres", superuser, "SELECT note FROM kept");
+        expect(kept.stdout.trim()).toBe("written before destroy");
+    }, 1_800_000);
+});

@@ -1,0 +1,98 @@
+/**
+ * What the end-to-end suites need around the real engine: a fresh copy of the project (as a new user
+ * would have it), commands run in it through the project's own wrappers, and Docker inspection.
+ * Nothing here is skipped for lack of a tool under CI=true: `requireEngine` fails instead.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERVICE_CATALOG, SERVICE_NAMES } from "../../../components/catalog.js";
+import { locateToolchain } from "../../../stacks/engine/toolchain.js";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export interface RunResult {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): RunResult {
+    const result = spawnSync(command, args, {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        encoding: "utf8",
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+        ...(options.input !== undefined ? { input: options.input } : {}),
+    });
+    if (result.error) throw result.error;
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs and returns stdout; throws with both streams when the command fails. */
+export function runOk(command: string, args: readonly string[], options: Parameters<typeof run>[2] = {}): string {
+    const result = run(command, args, options);
+    if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+    return result.stdout;
+}
+
+/** Why the real engine cannot run here (no CLI, no Docker engine, images not built), or null. */
+export function engineMissingReason(): string | null {
+    try {
+        locateToolchain();
+    } catch (error) {
+        return (error as Error).message;
+    }
+    if (run("docker", ["info"], { timeoutMs: 20_000 }).status !== 0) return "no Docker engine answers (bash .ci/setup-docker.sh)";
+    const images = [...new Set(SERVICE_NAMES.map((service) => SERVICE_CATALOG[service].image))];
+    const missing = images.filter((image) => run("docker", ["image", "inspect", image], { timeoutMs: 20_000 }).status !== 0);
+    if (missing.length > 0) return `local test images missing (${missing.join(", ")}): run npm run images`;
+    return null;
+}
+
+/** A copy of the project's files (tracked and new, not ignored) sharing this checkout's node_modules. */
+export function freshProjectCopy(): string {
+    const root = mkdtempSync(join(tmpdir(), "fleet-e2e-"));
+    const files = runOk("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT }).split("\0").filter(Boolean);
+    for (const file of files) {
+        mkdirSync(dirname(join(root, file)), { recursive: true });
+        try {
+            cpSync(join(REPO_ROOT, file), join(root, file));
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // deleted in the work tree
+        }
+    }
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
+    return root;
+}
+
+/** `npm run pulumi -- <args>` in a project copy: the project's backend, passphrase and engine. */
+export function pulumi(projectDir: string, args: readonly string[], timeoutMs = 900_000): RunResult {
+    return run("node", ["--import", "tsx", "scripts/pulumi.ts", ...args], { cwd: projectDir, timeoutMs });
+}
+
+export function pulumiOk(projectDir: string, args: readonly string[], timeoutMs = 900_000): string {
+    const result = pulumi(projectDir, args, timeoutMs);
+    if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-4000)}`);
+    return result.stdout;
+}
+
+/** `docker inspect` of one object, parsed. */
+export function inspect(kind: "container" | "volume" | "network", name: string): Record<string, any> {
+    return (JSON.parse(runOk("docker", [kind, "inspect", name])) as Record<string, any>[])[0]!;
+}
+
+/** Removes every Docker object labelled as the tenant's (containers first, then networks and volumes). */
+export function removeTenantObjects(ref: string): void {
+    const filter = `label=supabase-fleet.tenant=${ref}`;
+    const ids = (kind: string) => run("docker", [kind, "ls", ...(kind === "container" ? ["-a"] : []), "-q", "--filter", filter]).stdout.split("\n").filter(Boolean);
+    const containers = ids("container");
+    if (containers.length) run("docker", ["rm", "-f", ...containers]);
+    const networks = ids("network");
+    if (networks.length) run("docker", ["network", "rm", ...networks]);
+    const volumes = ids("volume");
+    if (volumes.length) run("docker", ["volume", "rm", "-f", ...volumes]);
+}
