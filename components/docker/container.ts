@@ -73,7 +73,10 @@ export function createTenantContainer(
             ...(spec.user ? { user: spec.user } : {}),
             restart: "unless-stopped",
             memory: args.memoryMb,
-            cpus: args.cpus,
+            // Stated explicitly: Docker's default (swap as large again) reads back as a change on every refresh.
+            // Equal to memory: a tenant cannot push the host into swap beyond its limit.
+            memorySwap: args.memoryMb,
+            cpus: canonicalCpus(args.cpus),
             start: !args.paused,
             mustRun: !args.paused,
             // Creation waits for the health check: dependents are created only once this is healthy.
@@ -90,4 +93,15 @@ export function createTenantContainer(
             replaceOnChanges: ["healthcheck", "init", "tmpfs"],
         },
     );
+}
+
+/**
+ * The CPU limit in the form the Docker provider reads back from the engine ("1" is read as "1.0",
+ * "0.50" as "0.5"): declared in any other form, every preview after the first up would replace the
+ * container.
+ */
+export function canonicalCpus(cpus: string): string {
+    const [whole = "0", fraction = ""] = cpus.split(".");
+    const trimmedFraction = fraction.replace(/0+$/, "");
+    return `${whole.replace(/^0+(?=\d)/, "")}.${trimmedFraction === "" ? "0" : trimmedFraction}`;
 }

@@ -27,7 +27,7 @@ if [ ! -s "$data/PG_VERSION" ]; then
     # Only the unix socket while the init scripts run, as the image does.
     as_postgres pg_ctl -D "$data" -w -o "-c listen_addresses='' -k /var/run/postgresql" start >/dev/null
     run_sql() { as_postgres psql -v ON_ERROR_STOP=1 --no-password --no-psqlrc -h /var/run/postgresql -U "$1" -d postgres "${@:2}"; }
-    run_sql supabase_admin -q -f /opt/db/image-bootstrap.sql
+    run_sql supabase_admin -q -v pgpass="$POSTGRES_PASSWORD" -f /opt/db/image-bootstrap.sql
     for file in "$init_root"/init-scripts/*.sql; do
         [ -e "$file" ] || continue
         echo "db: running $file as postgres"

@@ -1,5 +1,6 @@
 -- Roles and schemas the supabase/postgres image creates before it runs the mounted init scripts.
-CREATE ROLE postgres SUPERUSER LOGIN;
+-- Its password is the cluster's POSTGRES_PASSWORD, as the image's migrate step sets it.
+CREATE ROLE postgres SUPERUSER LOGIN PASSWORD :'pgpass';
 ALTER DATABASE postgres OWNER TO postgres;
 CREATE ROLE anon NOLOGIN NOINHERIT;
 CREATE ROLE authenticated NOLOGIN NOINHERIT;
