@@ -10,6 +10,8 @@ case "${1:-}" in -h|--help)
 esac
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+pulumi() { node --import tsx scripts/pulumi.ts "$@"; }
+pulumi --which >/dev/null   # no CLI: say how to get one before building anything
 npm run --silent build
 
 stack=dev
@@ -21,6 +23,5 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-pulumi() { node --import tsx scripts/pulumi.ts "$@"; }
 pulumi stack select "$stack" --create --secrets-provider passphrase --non-interactive >/dev/null
 pulumi up --stack "$stack" --non-interactive ${args[@]+"${args[@]}"}

@@ -15,13 +15,19 @@ if (args[0] === "--help" || args[0] === "-h" || args.length === 0) {
     process.stdout.write(
         "usage: npm run pulumi -- <pulumi arguments>\n" +
             "Runs the Pulumi CLI in this project with its state backend (.pulumi-state/ unless PULUMI_BACKEND_URL is set)\n" +
-            "and its generated passphrase, so that e.g. `npm run pulumi -- stack output -s dev` sees the stacks dev:up made.\n",
+            "and its generated passphrase, so that e.g. `npm run pulumi -- stack output -s dev` sees the stacks dev:up made.\n" +
+            "`npm run pulumi -- --which` says which CLI it runs.\n",
     );
     process.exit(args.length === 0 ? 2 : 0);
 }
 
 try {
     const toolchain = locateToolchain();
+    if (args[0] === "--which") {
+        // Used by dev:up to fail before building anything when there is no CLI.
+        process.stdout.write(`${toolchain.description}\n`);
+        process.exit(0);
+    }
     const backend = resolveBackend(repoRoot, process.env);
     prepareBackend(backend);
     const result = spawnSync("pulumi", args, { cwd: repoRoot, stdio: "inherit", env: { ...process.env, ...toolchain.env, ...backend.envVars } });

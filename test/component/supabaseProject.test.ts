@@ -116,7 +116,9 @@ describe("SupabaseProject with default settings", () => {
             expect(inputs.mustRun).toBe(true);
         }
         expect(container(registrations, "dev-db").inputs.memory).toBe(2048);
-        expect(container(registrations, "dev-db").inputs.cpus).toBe("2");
+        // In the form the provider reads back, so that the next preview shows no change.
+        expect(container(registrations, "dev-db").inputs.cpus).toBe("2.0");
+        expect(container(registrations, "dev-db").inputs.memorySwap).toBe(2048);
     });
 
     it("labels the network and every volume with the tenant", () => {

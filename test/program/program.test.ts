@@ -125,14 +125,13 @@ describe("npm run dev:up", () => {
     it("without the Pulumi CLI, says how to install it and changes nothing", async () => {
         const { spawnSync } = await import("node:child_process");
         const { existsSync } = await import("node:fs");
+        const { MISSING_CLI_MESSAGE } = await import("../../stacks/engine/toolchain.js");
         const repo = new URL("../../", import.meta.url).pathname;
         const stateExisted = existsSync(`${repo}.pulumi-state`);
         // A PATH without any pulumi binary.
         const result = spawnSync("bash", ["scripts/dev-up.sh"], { cwd: repo, env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent" }, encoding: "utf8" });
         expect(result.status).toBe(1);
-        expect(result.stderr).toBe(
-            "The Pulumi CLI is not installed. Install it with the official installer:\n  curl -fsSL https://get.pulumi.com | sh    # then open a new shell\n",
-        );
+        expect(result.stderr).toBe(`${MISSING_CLI_MESSAGE}\n`);
         expect(existsSync(`${repo}.pulumi-state`)).toBe(stateExisted);
     });
 });
