@@ -2,7 +2,8 @@
 # Builds the real Pulumi engine from Go modules (`npm run toolchain`): the CLI, the Node.js language
 # host and the docker, random and command resource plugins, with no download host. The binaries live
 # outside the clone in $SUPABASE_FLEET_CACHE (default ~/.cache/supabase-fleet), keyed by a hash of
-# everything they are built from, so a warm run reuses them in seconds. Prints the env file to source.
+# everything they are built from, so a warm run reuses them in seconds. Prints the build folder; stacks/engine/toolchain.ts says how
+# every project command runs it (PATH, PULUMI_HOME, offline switches).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
@@ -16,7 +17,7 @@ log() { printf 'toolchain: %s\n' "$*" >&2; }
 if [ -f "$out/.complete" ]; then
     log "reusing $out"
     ln -sfn "$out" "$cache/toolchain/current"
-    echo "$out/env.sh"
+    echo "$out"
     exit 0
 fi
 
@@ -67,17 +68,8 @@ for plugin in "docker $DOCKER_PLUGIN_VERSION" "random $RANDOM_PLUGIN_VERSION" "c
     "$out/bin/pulumi" plugin install resource "$1" "v$2" --file "$out/plugins/pulumi-resource-$1" --reinstall >&2
 done
 
-cat >"$out/env.sh" <<ENV
-# Source this to use the project's own Pulumi engine (written by toolchain/build.sh).
-export PATH="$out/bin:\$PATH"
-export PULUMI_HOME="$out/home"
-export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_DISABLE_REGISTRY_RESOLVE=true
-export PULUMI_IGNORE_AMBIENT_PLUGINS=true
-ENV
 rm -rf "$work"
 touch "$out/.complete"
 ln -sfn "$out" "$cache/toolchain/current"
 phase "done: $out"
-echo "$out/env.sh"
+echo "$out"

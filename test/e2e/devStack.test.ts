@@ -44,6 +44,13 @@ function previewSteps(project: string): PreviewStep[] {
 }
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
+/** Containers whose declared inputs differ between two offline plans of the project copy. */
+function plannedContainers(project: string): Record<string, string> {
+    const plan = JSON.parse(runOk("npm", ["run", "--silent", "plan", "--", "--stack", REF, "--json"], { cwd: project })) as { resources: { type: string; inputs: Record<string, unknown> }[] };
+    return Object.fromEntries(plan.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => [r.inputs.name as string, JSON.stringify(r.inputs)]));
+}
+const changedBetween = (before: Record<string, string>, after: Record<string, string>) => Object.keys(after).filter((name) => before[name] !== after[name]).sort();
+
 describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the real engine", () => {
     let project = "";
     let outputs: Record<string, any> = {};
@@ -110,21 +117,27 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         expect(payload.role).toBe("authenticated");
     }, 300_000);
 
-    it("a memory change updates one container in place; a port change replaces exactly the container that publishes it", () => {
+    it("a memory change updates one container in place; a port change replaces what the offline plan says changes, kong included", () => {
+        let before = plannedContainers(project);
         pulumiOk(project, ["config", "set", "-s", REF, "supabase-fleet:metaMemoryMb", "300"]);
+        expect(changedBetween(before, plannedContainers(project))).toEqual([`${REF}-meta`]);
         const metaId = inspect("container", `${REF}-meta`).Id;
         expect(previewSteps(project).map((s) => `${s.op} ${nameOf(s.urn)}`)).toEqual([`update ${REF}-meta`]);
         pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
         expect(inspect("container", `${REF}-meta`).Id).toBe(metaId);
         expect(inspect("container", `${REF}-meta`).HostConfig.Memory).toBe(300 * 1024 * 1024);
 
+        // apiUrl defaults to http://localhost:<kongHttpPort>: the services that read the public URL change too.
+        before = plannedContainers(project);
         pulumiOk(project, ["config", "set", "-s", REF, "supabase-fleet:kongHttpPort", "8100"]);
-        const kongId = inspect("container", `${REF}-kong`).Id;
-        expect(previewSteps(project).map((s) => `${s.op} ${nameOf(s.urn)}`)).toEqual([`replace ${REF}-kong`]);
+        const changed = changedBetween(before, plannedContainers(project));
+        expect(changed).toContain(`${REF}-kong`);
+        const ids = Object.fromEntries(changed.map((name) => [name, inspect("container", name).Id]));
+        expect(previewSteps(project).map((s) => `${s.op} ${nameOf(s.urn)}`).sort()).toEqual(changed.map((name) => `replace ${name}`));
         pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
-        const kong = inspect("container", `${REF}-kong`);
-        expect(kong.Id).not.toBe(kongId);
-        expect(kong.HostConfig.PortBindings["8000/tcp"]).toEqual([{ HostIp: "127.0.0.1", HostPort: "8100" }]);
+        for (const name of changed) expect(inspect("container", name).Id).not.toBe(ids[name]);
+        expect(inspect("container", `${REF}-kong`).HostConfig.PortBindings["8000/tcp"]).toEqual([{ HostIp: "127.0.0.1", HostPort: "8100" }]);
+        pulumiOk(project, ["preview", "-s", REF, "--expect-no-changes", "--non-interactive"]);
     }, 900_000);
 
     it("a row outlives destroy: the next up of a new stack is stopped by the existing-data guard, and comes back with the old credentials", () => {
