@@ -5,7 +5,7 @@
  * exactly at its CREATE EXTENSION, and its remainder is then run against a stand-in of pg_net's two
  * request functions.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type ServiceName } from "../../components/catalog.js";
@@ -32,39 +32,12 @@ const byName = (name: string): RenderedFile => {
     return file;
 };
 
-/** Roles and schemas the image creates before its init scripts run (initial schema, migrate.sh). */
-const IMAGE_BOOTSTRAP_SQL = `
-CREATE ROLE postgres SUPERUSER LOGIN;
-ALTER DATABASE postgres OWNER TO postgres;
-CREATE ROLE anon NOLOGIN NOINHERIT;
-CREATE ROLE authenticated NOLOGIN NOINHERIT;
-CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
-CREATE ROLE authenticator NOINHERIT LOGIN;
-GRANT anon, authenticated, service_role TO authenticator;
-CREATE ROLE supabase_auth_admin NOINHERIT CREATEROLE LOGIN;
-CREATE ROLE supabase_storage_admin NOINHERIT CREATEROLE LOGIN;
-CREATE ROLE supabase_functions_admin NOINHERIT CREATEROLE LOGIN;
-CREATE ROLE pgbouncer LOGIN;
-CREATE ROLE dashboard_user NOSUPERUSER CREATEDB CREATEROLE REPLICATION;
-CREATE SCHEMA extensions;
-CREATE SCHEMA auth AUTHORIZATION supabase_auth_admin;
-CREATE SCHEMA storage AUTHORIZATION supabase_storage_admin;
-CREATE SCHEMA pgbouncer;
-`;
+/** What the local db test image runs before the init scripts (the roles and schemas the supabase image creates). */
+const TEST_IMAGE_DIR = new URL("../e2e/images/db/", import.meta.url).pathname;
+const IMAGE_BOOTSTRAP_FILE = join(TEST_IMAGE_DIR, "image-bootstrap.sql");
 
-/** pg_net's request functions with its signatures; each call is recorded and gets an id. */
-const PG_NET_STAND_IN_SQL = `
-CREATE SCHEMA net;
-CREATE TABLE net.calls (id bigserial PRIMARY KEY, method text, url text, body jsonb, params jsonb, headers jsonb, timeout_milliseconds integer);
-CREATE FUNCTION net.http_get(url text, params jsonb DEFAULT '{}', headers jsonb DEFAULT '{}', timeout_milliseconds integer DEFAULT 5000)
-RETURNS bigint LANGUAGE sql AS $$
-  INSERT INTO net.calls (method, url, params, headers, timeout_milliseconds) VALUES ('GET', url, params, headers, timeout_milliseconds) RETURNING id
-$$;
-CREATE FUNCTION net.http_post(url text, body jsonb DEFAULT '{}', params jsonb DEFAULT '{}', headers jsonb DEFAULT '{}', timeout_milliseconds integer DEFAULT 5000)
-RETURNS bigint LANGUAGE sql AS $$
-  INSERT INTO net.calls (method, url, body, params, headers, timeout_milliseconds) VALUES ('POST', url, body, params, headers, timeout_milliseconds) RETURNING id
-$$;
-`;
+/** The test image's stand-in of pg_net's two request functions (Debian does not package pg_net). */
+const PG_NET_STAND_IN_SQL = readFileSync(join(TEST_IMAGE_DIR, "pg_net--0.0.sql"), "utf8");
 
 describe.skipIf(missing !== null && !inCi)(`db init SQL on a real PostgreSQL 15${missing ? ` (skipped: ${missing})` : ""}`, () => {
     let cluster: PgCluster | undefined;
@@ -88,7 +61,8 @@ describe.skipIf(missing !== null && !inCi)(`db init SQL on a real PostgreSQL 15$
         if (missing) throw new Error(`CI=true but PostgreSQL is missing: ${missing}`);
         cluster = await PgCluster.start("supabase_admin");
         scriptDir = join(cluster.root, "initdb.d");
-        db().query("supabase_admin", IMAGE_BOOTSTRAP_SQL);
+        const bootstrap = db().psql({ user: "supabase_admin" }, "-v", `pgpass=${SECRETS.POSTGRES_PASSWORD}`, "-f", IMAGE_BOOTSTRAP_FILE);
+        if (bootstrap.status !== 0) throw new Error(`image bootstrap failed: ${bootstrap.stderr}`);
     });
 
     afterAll(() => {
@@ -150,7 +124,8 @@ describe.skipIf(missing !== null && !inCi)(`db init SQL on a real PostgreSQL 15$
         const jwt = runAsImage(byName("99-jwt.sql"), { ...SECRETS, JWT_EXP: "1h" });
         expect(jwt.status).toBe(3);
         expect(jwt.stderr).toContain("environment variable JWT_EXP of the db container must be a whole number of seconds");
-        expect(db().query("supabase_admin", "SELECT count(*) FROM pg_authid WHERE rolpassword IS NOT NULL")).toBe("0");
+        // Only postgres has a password, the one the image gives it before the init scripts run.
+        expect(db().query("supabase_admin", "SELECT string_agg(rolname, ',') FROM pg_authid WHERE rolpassword IS NOT NULL")).toBe("postgres");
     });
 
     it("runs every other file in the image's order, as the image's users, without an error", () => {
