@@ -9,7 +9,7 @@
  * Medians over --runs runs (default 5; first up runs once, then the tenant is destroyed).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -28,7 +28,7 @@ if (process.argv.includes("--help")) {
 const toolchain = locateToolchain();
 const work = mkdtempSync(join(tmpdir(), "fleet-bench-"));
 const env = { ...process.env, ...toolchain.env, PULUMI_BACKEND_URL: `file://${work}/state`, PULUMI_CONFIG_PASSPHRASE: "bench" };
-spawnSync("mkdir", ["-p", join(work, "state")]);
+mkdirSync(join(work, "state"));
 
 function timed(cwd: string, args: string[]): number {
     const started = performance.now();
@@ -40,7 +40,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 // The floor: the same runtime and language host, a program that registers nothing.
 const empty = join(work, "empty");
-spawnSync("mkdir", ["-p", empty]);
+mkdirSync(empty);
 writeFileSync(join(empty, "Pulumi.yaml"), "name: floor\nruntime: nodejs\nmain: index.js\n");
 writeFileSync(join(empty, "package.json"), '{"name":"floor","main":"index.js"}\n');
 writeFileSync(join(empty, "index.js"), 'require("@pulumi/pulumi");\n');
@@ -50,7 +50,7 @@ timed(empty, ["stack", "init", "floor"]);
 spawnSync("npm", ["run", "--silent", "build"], { cwd: repo, stdio: "inherit" });
 timed(repo, ["stack", "init", "bench-dev", "--secrets-provider", "passphrase"]);
 // The dev tenant's settings under a stack name of its own (its containers are named dev-*: the dev stack must not be up).
-spawnSync("cp", [join(repo, "Pulumi.dev.yaml"), join(repo, "Pulumi.bench-dev.yaml")]);
+copyFileSync(join(repo, "Pulumi.dev.yaml"), join(repo, "Pulumi.bench-dev.yaml"));
 
 const floor: number[] = [];
 const preview: number[] = [];

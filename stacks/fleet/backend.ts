@@ -5,7 +5,7 @@
  * the usual environment variables; the defaults then step aside.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface BackendSettings {
@@ -41,7 +41,10 @@ export function resolveBackend(repoRoot: string, env: NodeJS.ProcessEnv): Backen
 /** Creates the embedded state directory and, on first use, its random passphrase (owner-only). */
 export function prepareBackend(settings: BackendSettings): void {
     if (!settings.embedded) return;
-    mkdirSync(new URL(settings.backendUrl).pathname, { recursive: true });
+    // Owner-only, existing folders included: the state holds every tenant's encrypted secrets.
+    const stateDir = new URL(settings.backendUrl).pathname;
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    chmodSync(stateDir, 0o700);
     if (settings.passphraseFile && !existsSync(settings.passphraseFile)) {
         writeFileSync(settings.passphraseFile, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
     }

@@ -3,7 +3,7 @@
  * stack with one resource of each plugin goes up and is destroyed with no plugin warning, version
  * mismatch or download attempt.
  */
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,7 +50,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the engine on a 
         );
         const toolchain = locateToolchain();
         const env = { ...toolchain.env, PULUMI_BACKEND_URL: `file://${dir}/state`, PULUMI_CONFIG_PASSPHRASE: "smoke" };
-        run("mkdir", ["-p", join(dir, "state")]);
+        mkdirSync(join(dir, "state"));
         const pulumi = (...args: string[]) => run("pulumi", [...args, "--non-interactive"], { cwd: dir, env, timeoutMs: 300_000 });
         expect(pulumi("stack", "init", "smoke").status).toBe(0);
         const up = pulumi("up", "--yes");

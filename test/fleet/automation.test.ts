@@ -40,6 +40,7 @@ describe("backend selection", () => {
         const passphrase = readFileSync(settings.passphraseFile!, "utf8");
         expect(passphrase).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
         expect(statSync(settings.passphraseFile!).mode & 0o777).toBe(0o600);
+        expect(statSync(join(root, ".pulumi-state")).mode & 0o777).toBe(0o700);
         prepareBackend(settings);
         expect(readFileSync(settings.passphraseFile!, "utf8")).toBe(passphrase); // generated once
     });
