@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
+import { OPAQUE_SECRET, parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { SECRET_SETTING_KEYS, SETTINGS, type TenantConfig } from "../../components/config/schema.js";
 import type { SettingValue } from "./engine.js";
 import { PORT_KEYS } from "./stackConfig.js";
@@ -81,8 +81,17 @@ const registryShape = z.strictObject(
     { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: defaults, hosts, tenants)" : undefined) },
 );
 
+export interface RegistryReadOptions {
+    /**
+     * For commands that only read (list, status, outputs): a `{ fromEnv: VAR }` whose variable is
+     * not set is not a problem. A secret setting then holds OPAQUE_SECRET (set, value unknown) and
+     * any other setting is left unset, so such a registry is never used to write stack config.
+     */
+    readonly unresolvedEnv?: "refuse" | "tolerate";
+}
+
 /** `displayName` is how messages name the file (the path as the operator gave it). */
-export function loadRegistry(path: string, env: NodeJS.ProcessEnv = process.env, displayName = path): FleetRegistry {
+export function loadRegistry(path: string, env: NodeJS.ProcessEnv = process.env, displayName = path, options: RegistryReadOptions = {}): FleetRegistry {
     let text: string;
     try {
         text = readFileSync(path, "utf8");
@@ -95,10 +104,11 @@ export function loadRegistry(path: string, env: NodeJS.ProcessEnv = process.env,
     } catch (error) {
         throw new RegistryError(displayName, [`is not valid YAML: ${(error as Error).message.split("\n")[0]}`]);
     }
-    return parseRegistry(document, displayName, env);
+    return parseRegistry(document, displayName, env, options);
 }
 
-export function parseRegistry(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env): FleetRegistry {
+export function parseRegistry(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env, options: RegistryReadOptions = {}): FleetRegistry {
+    const lookup: EnvLookup = { env, tolerateUnset: options.unresolvedEnv === "tolerate" };
     const parsed = registryShape.safeParse(document ?? {});
     if (!parsed.success) {
         throw new RegistryError(
@@ -116,7 +126,7 @@ export function parseRegistry(document: unknown, source: string, env: NodeJS.Pro
     }
     checkRangesDisjointPerDaemon(hosts, problems);
 
-    const defaults = resolveValues(parsed.data.defaults ?? {}, "defaults.", env, problems);
+    const defaults = resolveValues(parsed.data.defaults ?? {}, "defaults.", lookup, problems);
     for (const key of ["ref", "dockerHost", "host"]) {
         if (key in (parsed.data.defaults ?? {})) problems.push(`defaults.${key}: cannot be a default (${key === "ref" ? "each tenant has its own ref" : "set host: <name> per tenant; dockerHost comes from hosts.<name>"})`);
     }
@@ -133,7 +143,7 @@ export function parseRegistry(document: unknown, source: string, env: NodeJS.Pro
             }
             seenRefs.set(entry.ref, index);
         }
-        const tenant = parseTenant(entry, label, defaults, hosts, env, problems);
+        const tenant = parseTenant(entry, label, defaults, hosts, lookup, problems);
         if (tenant) tenants.push(tenant);
     });
     if (problems.length > 0) throw new RegistryError(source, problems);
@@ -145,7 +155,7 @@ function parseTenant(
     label: string,
     defaults: Record<string, unknown>,
     hosts: ReadonlyMap<string, FleetHost>,
-    env: NodeJS.ProcessEnv,
+    lookup: EnvLookup,
     problems: string[],
 ): RegistryTenant | undefined {
     const { host: hostName, ...rest } = entry;
@@ -153,7 +163,7 @@ function parseTenant(
     if (entry.ref === undefined) problems.push(`${label}.ref: is required`);
     if ("dockerHost" in rest) problems.push(`${label}.dockerHost: set host: <name> instead; dockerHost comes from hosts.<name>`);
     const host = pickHost(hostName, hosts, label, problems);
-    const own = resolveValues(rest, `${label}.`, env, problems);
+    const own = resolveValues(rest, `${label}.`, lookup, problems);
     if (problems.length > before || !host) return undefined;
 
     const settings: Record<string, unknown> = { ...defaults, ...own, dockerHost: host.dockerHost };
@@ -188,14 +198,20 @@ function pickHost(hostName: unknown, hosts: ReadonlyMap<string, FleetHost>, labe
     return hosts.get(hostName);
 }
 
+interface EnvLookup {
+    readonly env: NodeJS.ProcessEnv;
+    readonly tolerateUnset: boolean;
+}
+
 /** Resolves `{ fromEnv: VAR }` references and refuses plain-text secrets. */
-function resolveValues(values: Record<string, unknown>, prefix: string, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+function resolveValues(values: Record<string, unknown>, prefix: string, lookup: EnvLookup, problems: string[]): Record<string, unknown> {
     const resolved: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(values)) {
         if (isEnvReference(value)) {
-            const fromEnv = env[value.fromEnv];
-            if (fromEnv === undefined || fromEnv === "") problems.push(`${prefix}${key}: environment variable ${value.fromEnv} is not set (referenced by fromEnv)`);
-            else resolved[key] = fromEnv;
+            const fromEnv = lookup.env[value.fromEnv];
+            if (fromEnv !== undefined && fromEnv !== "") resolved[key] = fromEnv;
+            else if (!lookup.tolerateUnset) problems.push(`${prefix}${key}: environment variable ${value.fromEnv} is not set (referenced by fromEnv)`);
+            else if ((SECRET_SETTING_KEYS as readonly string[]).includes(key)) resolved[key] = OPAQUE_SECRET;
             continue;
         }
         if ((SECRET_SETTING_KEYS as readonly string[]).includes(key) && value !== undefined && value !== null) {

@@ -6,8 +6,8 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../stacks/fleet/cli/help.js";
 import { runFleetCli, type CliDeps } from "../../stacks/fleet/cli/main.js";
-import { MemoryDockerHosts } from "../../stacks/fleet/memoryDockerHost.js";
-import { MemoryEngine } from "../../stacks/fleet/memoryEngine.js";
+import { MemoryDockerHosts } from "./doubles/memoryDockerHost.js";
+import { MemoryEngine } from "./doubles/memoryEngine.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -17,20 +17,21 @@ function setup(registryYaml?: string, engineOptions: ConstructorParameters<typeo
     const docker = new MemoryDockerHosts();
     const engine = new MemoryEngine({ ...engineOptions, onApplied: docker.mirror });
     const deps: CliDeps = { engine, dockerHosts: docker.factory };
+    const env: Record<string, string> = {};
     const run = async (argv: string[], signal?: AbortSignal) => {
         let stdout = "";
         let stderr = "";
         const io = {
             stdout: { write: (text: string) => (stdout += text) },
             stderr: { write: (text: string) => (stderr += text) },
-            env: {},
+            env,
             cwd,
             ...(signal ? { signal } : {}),
         };
         const code = await runFleetCli(argv, io, deps);
         return { code, stdout, stderr };
     };
-    return { run, engine, docker, cwd };
+    return { run, engine, docker, cwd, env };
 }
 
 const REGISTRY = `defaults:
@@ -88,6 +89,21 @@ describe("fleet CLI", () => {
             "  - tenants[0] (Alpha).ref: must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it is used in every Docker name and host name) (got \"Alpha\")",
             "  - tenants[1] (beta).jwtSecret: is a secret and must not be written in the registry; use { fromEnv: VARIABLE } or leave it unset to have it generated",
         ]);
+    });
+
+    it("list, status and outputs work without the secrets fleet.yaml takes from the environment; commands that write config still need them", async () => {
+        const withSecret = REGISTRY.replace("  - ref: bravo", "  - ref: bravo\n    smtpHost: smtp.example.com\n    smtpUser: mailer\n    smtpPassword: { fromEnv: BRAVO_SMTP }");
+        const { run, env } = setup(withSecret, { resourceCount: 4 });
+        env.BRAVO_SMTP = "smtp-password-from-ci";
+        expect((await run(["sync", "--up"])).code).toBe(0);
+        delete env.BRAVO_SMTP;
+        for (const argv of [["list"], ["status"], ["outputs", "bravo"]]) {
+            const result = await run(argv);
+            expect([argv, result.code, result.stderr]).toEqual([argv, 0, ""]);
+        }
+        expect((await run(["list"])).stdout).toContain("bravo");
+        const sync = await run(["sync", "--dry-run"]);
+        expect([sync.code, sync.stderr]).toEqual([2, "fleet: fleet.yaml is not valid:\n  - tenants[1] (bravo).smtpPassword: environment variable BRAVO_SMTP is not set (referenced by fromEnv)\n"]);
     });
 
     it("syncs, deploys, and exits 1 with a summary when one tenant fails", async () => {

@@ -1,7 +1,7 @@
 /** Fixtures shared by the fleet tests: a memory engine with stacks, and a fleet over memory Docker hosts. */
 import { Fleet } from "../../stacks/fleet/fleet.js";
-import { MemoryDockerHosts } from "../../stacks/fleet/memoryDockerHost.js";
-import { MemoryEngine, type MemoryEngineOptions } from "../../stacks/fleet/memoryEngine.js";
+import { MemoryDockerHosts } from "./doubles/memoryDockerHost.js";
+import { MemoryEngine, type MemoryEngineOptions } from "./doubles/memoryEngine.js";
 import { parseRegistry, type FleetRegistry } from "../../stacks/fleet/registry.js";
 
 export const LOCAL_SOCKET = "unix:///var/run/docker.sock";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OPAQUE_SECRET } from "../../components/config/load.js";
 import { DEFAULT_HOST, parseRegistry, RegistryError } from "../../stacks/fleet/registry.js";
 
 /** Tenants need an SMTP server unless sign-ups autoconfirm: keep the fixtures minimal. */
@@ -61,6 +62,13 @@ describe("fleet registry", () => {
         expect(problemsOf({ tenants: [{ ref: "acme", jwtSecret: { fromEnv: "MISSING_VAR" } }] })).toEqual([
             "tenants[0] (acme).jwtSecret: environment variable MISSING_VAR is not set (referenced by fromEnv)",
         ]);
+    });
+
+    it("for read-only commands, an unset fromEnv leaves a secret set but unknown and any other setting unset", () => {
+        const document = { defaults: NO_MAIL, tenants: [{ ref: "acme", jwtSecret: { fromEnv: "MISSING_SECRET" }, siteUrl: { fromEnv: "MISSING_URL" } }] };
+        const tenant = parseRegistry(document, "fleet.yaml", {}, { unresolvedEnv: "tolerate" }).tenants[0]!;
+        expect([tenant.settings.jwtSecret, "siteUrl" in tenant.settings]).toEqual([OPAQUE_SECRET, false]);
+        expect(problemsOf(document)).toHaveLength(2);
     });
 
     it("reports every problem at once, one line each, naming the tenant and key", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryEngine } from "../../stacks/fleet/memoryEngine.js";
+import { MemoryEngine } from "./doubles/memoryEngine.js";
 import { applySync, planSync } from "../../stacks/fleet/sync.js";
 import { registryOf } from "./helpers.js";
 

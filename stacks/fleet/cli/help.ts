@@ -9,8 +9,6 @@ export interface CommandHelp {
 
 const COMMON_OPTIONS = `Options of every command:
   --registry <file>    Fleet registry (default: ./fleet.yaml, or $FLEET_REGISTRY)
-  --engine <name>      automation (default: the Pulumi CLI through the Automation API) or
-                       memory (in-process dry run; state kept in $FLEET_MEMORY_STATE if set)
   --json               Machine-readable output on stdout (progress as JSON lines on stderr)
   -h, --help           Help for the command`;
 

@@ -1,18 +1,16 @@
 /**
  * The `fleet` command line, as a function: arguments and I/O in, exit code out. The entry point
- * (`stacks/cli/fleet.ts`) wires it to the process; tests call it in-process with a memory engine.
+ * (`stacks/cli/fleet.ts`) wires it to the process; tests call it in-process with the in-memory engine of test/fleet/doubles.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { TenantConfigError } from "../../../components/config/load.js";
 import { OperationFailedError, StackExistsError, StackLockedError, StackNotFoundError, type StackEngine } from "../engine.js";
 import { Fleet, FleetUsageError } from "../fleet.js";
-import { MemoryDockerHosts } from "../memoryDockerHost.js";
-import { MemoryEngine, type MemoryEngineSnapshot } from "../memoryEngine.js";
 import type { TenantDockerHostFactory } from "../ports.js";
 import { createProgressReporter, type ProgressStream } from "../progress.js";
-import { loadRegistry, RegistryError, type FleetRegistry } from "../registry.js";
+import { loadRegistry, RegistryError, type FleetRegistry, type RegistryReadOptions } from "../registry.js";
 import { DEFAULT_PARALLEL, exitCodeFor, runFleet, type FleetRunReport, type TaskContext } from "../runner.js";
 import { renderSummary, summaryJson } from "../summary.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
@@ -33,7 +31,7 @@ export interface CliIo {
     readonly signal?: AbortSignal;
 }
 
-/** Overrides for tests and embedding: otherwise the engine comes from --engine. */
+/** Overrides for tests and embedding: otherwise the Automation API engine and Docker through dockerode. */
 export interface CliDeps {
     readonly engine?: StackEngine;
     readonly dockerHosts?: TenantDockerHostFactory;
@@ -46,7 +44,6 @@ const EXIT_FAILED = 1;
 
 const OPTIONS = {
     registry: { type: "string" },
-    engine: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     parallel: { type: "string" },
@@ -113,7 +110,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
     }
     const allowed = COMMAND_OPTIONS[command]!;
     const misplaced = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter(
-        (key) => !["registry", "engine", "json", "help"].includes(key) && !allowed.includes(key),
+        (key) => !["registry", "json", "help"].includes(key) && !allowed.includes(key),
     );
     if (misplaced.length > 0) return usage(io, `fleet ${command} does not take --${misplaced[0]} (see fleet ${command} --help)`);
 
@@ -123,38 +120,26 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
     const argumentProblem = checkArguments(command, positionals, values);
     if (argumentProblem) return usage(io, argumentProblem);
 
-    let memoryStateFile: string | undefined;
-    let memory: MemoryEngine | undefined;
     try {
-        const registry = readRegistry(values.registry, io);
-        const engineName = values.engine ?? io.env.FLEET_ENGINE ?? "automation";
+        const registry = readRegistry(values.registry, io, READ_ONLY_COMMANDS.includes(command) ? "tolerate" : "refuse");
         let engine = deps.engine;
         let dockerHosts = deps.dockerHosts;
         if (!engine) {
-            if (engineName === "memory") {
-                const hosts = new MemoryDockerHosts();
-                memoryStateFile = io.env.FLEET_MEMORY_STATE ? resolve(io.cwd, io.env.FLEET_MEMORY_STATE) : undefined;
-                memory = loadMemoryEngine(memoryStateFile, hosts);
-                engine = memory;
-                dockerHosts ??= hosts.factory;
-            } else if (engineName === "automation") {
-                if (!deps.automation) throw new Error("the automation engine is not available in this build");
-                const real = await deps.automation();
-                engine = real.engine;
-                dockerHosts ??= real.dockerHosts;
-            } else {
-                return usage(io, `--engine: must be automation or memory (got ${engineName})`);
-            }
+            if (!deps.automation) throw new Error("the automation engine is not available in this build");
+            const real = await deps.automation();
+            engine = real.engine;
+            dockerHosts ??= real.dockerHosts;
         }
         const fleet = new Fleet({ engine, dockerHosts: dockerHosts ?? missingDocker, ...(registry ? { registry } : {}) });
         const invocation: Invocation = { command, positionals, values, io, fleet, parallel, json: values.json === true };
         return await COMMAND_HANDLERS[command]!(invocation);
     } catch (error) {
         return reportError(io, error);
-    } finally {
-        if (memory && memoryStateFile) writeFileSync(memoryStateFile, JSON.stringify(memory.snapshot(), null, 2));
     }
 }
+
+/** Commands that write no stack config: they work without the secrets that fleet.yaml takes from the environment. */
+const READ_ONLY_COMMANDS = ["list", "status", "outputs", "orphans"];
 
 const MULTI_TENANT = ["up", "preview", "refresh"];
 const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs"];
@@ -176,22 +161,11 @@ const missingDocker: TenantDockerHostFactory = () => {
     throw new Error("no Docker support is configured");
 };
 
-function readRegistry(explicit: string | undefined, io: CliIo): FleetRegistry | undefined {
+function readRegistry(explicit: string | undefined, io: CliIo, unresolvedEnv: RegistryReadOptions["unresolvedEnv"]): FleetRegistry | undefined {
     const given = explicit ?? io.env.FLEET_REGISTRY;
     const path = resolve(io.cwd, given ?? "fleet.yaml");
     if (!given && !existsSync(path)) return undefined;
-    return loadRegistry(path, io.env, given ?? "fleet.yaml");
-}
-
-function loadMemoryEngine(stateFile: string | undefined, hosts: MemoryDockerHosts): MemoryEngine {
-    const options = { onApplied: hosts.mirror };
-    if (!stateFile || !existsSync(stateFile)) return new MemoryEngine(options);
-    const engine = MemoryEngine.fromSnapshot(JSON.parse(readFileSync(stateFile, "utf8")) as MemoryEngineSnapshot, options);
-    // Containers of deployed tenants, as the last update (and pause state) left them.
-    for (const [ref, saved] of Object.entries((JSON.parse(readFileSync(stateFile, "utf8")) as MemoryEngineSnapshot).stacks)) {
-        if (saved.resourceCount > 0) hosts.mirror(ref, "update", Object.fromEntries(Object.entries(saved.config).map(([key, entry]) => [key, entry.value])));
-    }
-    return engine;
+    return loadRegistry(path, io.env, given ?? "fleet.yaml", { unresolvedEnv });
 }
 
 function usage(io: CliIo, message: string): number {

@@ -1,11 +1,10 @@
 /**
- * An in-memory TenantDockerHost: the test double of the dockerode implementation, and the Docker
- * side of `fleet --engine memory`. It records calls, can be made unreachable, and mirrors a memory
+ * An in-memory TenantDockerHost: the test double of the dockerode implementation. It records calls, can be made unreachable, and mirrors a memory
  * engine's updates (containers appear healthy after `up`, vanish after `destroy`).
  */
-import { ANALYTICS_SERVICES, SERVICE_NAMES } from "../../components/catalog.js";
-import type { OperationKind } from "./engine.js";
-import type { ContainerState, TenantDockerHost } from "./ports.js";
+import { ANALYTICS_SERVICES, SERVICE_NAMES } from "../../../components/catalog.js";
+import type { OperationKind } from "../../../stacks/fleet/engine.js";
+import type { ContainerState, TenantDockerHost } from "../../../stacks/fleet/ports.js";
 
 export class MemoryDockerHost implements TenantDockerHost {
     private readonly tenants = new Map<string, Record<string, ContainerState>>();

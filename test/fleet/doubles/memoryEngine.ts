@@ -1,6 +1,5 @@
 /**
- * An in-memory StackEngine: the test double of the Automation API, and the engine of
- * `fleet --engine memory` dry runs. It keeps the behaviour the orchestration depends on: locks per
+ * An in-memory StackEngine: the test double of the Automation API (it deploys nothing). It keeps the behaviour the orchestration depends on: locks per
  * stack (its own runs and simulated foreign ones), cancellation through the AbortSignal, progress,
  * history, config with secret flags, and injectable failures and delays.
  */
@@ -23,8 +22,8 @@ import {
     type StackOutput,
     type StackPreview,
     type StackSummary,
-} from "./engine.js";
-import { encodeSettingValue } from "./stackConfig.js";
+} from "../../../stacks/fleet/engine.js";
+import { encodeSettingValue } from "../../../stacks/fleet/stackConfig.js";
 
 interface ConfigEntry {
     value: string;
