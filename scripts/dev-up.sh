@@ -11,8 +11,7 @@ esac
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 pulumi() { node --import tsx scripts/pulumi.ts "$@"; }
-pulumi --which >/dev/null   # no CLI: say how to get one before building anything
-npm run --silent build
+pulumi --which >/dev/null   # no CLI: say so before anything else (`pulumi up` below builds the program)
 
 stack=dev
 args=()

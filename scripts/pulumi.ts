@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { prepareBackend, resolveBackend } from "../stacks/fleet/backend.js";
+import { buildProgram, ProgramBuildError, runsProgram } from "../stacks/engine/buildProgram.js";
 import { locateToolchain, MissingPulumiCliError } from "../stacks/engine/toolchain.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,6 +17,7 @@ if (args[0] === "--help" || args[0] === "-h" || args.length === 0) {
         "usage: npm run pulumi -- <pulumi arguments>\n" +
             "Runs the Pulumi CLI in this project with its state backend (.pulumi-state/ unless PULUMI_BACKEND_URL is set)\n" +
             "and its generated passphrase, so that e.g. `npm run pulumi -- stack output -s dev` sees the stacks dev:up made.\n" +
+            "Commands that run the program (up, preview, refresh, destroy, ...) build it first.\n" +
             "`npm run pulumi -- --which` says which CLI it runs.\n",
     );
     process.exit(args.length === 0 ? 2 : 0);
@@ -28,12 +30,13 @@ try {
         process.stdout.write(`${toolchain.description}\n`);
         process.exit(0);
     }
+    if (runsProgram(args)) buildProgram(repoRoot);
     const backend = resolveBackend(repoRoot, process.env);
     prepareBackend(backend);
     const result = spawnSync("pulumi", args, { cwd: repoRoot, stdio: "inherit", env: { ...process.env, ...toolchain.env, ...backend.envVars } });
     process.exitCode = result.status ?? 1;
 } catch (error) {
-    if (error instanceof MissingPulumiCliError) {
+    if (error instanceof MissingPulumiCliError || error instanceof ProgramBuildError) {
         process.stderr.write(`${error.message}\n`);
         process.exitCode = 1;
     } else throw error;

@@ -3,9 +3,9 @@
  * process: Ctrl-C cancels in-flight operations (a second Ctrl-C exits at once), and the real
  * engine and Docker support load only when a command needs them.
  */
-import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildProgram } from "../engine/buildProgram.js";
 import { runFleetCli } from "../fleet/cli/main.js";
 import type { TenantDockerHostFactory } from "../fleet/ports.js";
 
@@ -38,9 +38,7 @@ const code = await runFleetCli(
     { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal },
     {
         automation: async () => {
-            // The stacks run the compiled program (Pulumi.yaml main: dist/index.js): build it from this checkout first.
-            const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, encoding: "utf8" });
-            if (build.status !== 0) throw new Error(`building the program failed (npm run build):\n${build.stdout}${build.stderr}`);
+            buildProgram(repoRoot);
             const { createAutomationEngine } = await import("../fleet/automationEngine.js");
             return { engine: await createAutomationEngine({ repoRoot, env: process.env }), dockerHosts: await loadDockerHosts() };
         },

@@ -4,17 +4,21 @@
  * second up and a refresh change nothing; the outputs work against the real db and the real GoTrue;
  * changes do what their preview says; data outlives a destroy and the existing-data guard holds.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_CATALOG } from "../../components/catalog.js";
 import { PASSWORD_ROLES } from "../../components/files/dbInitSql.js";
+import { renderFleetPreviewComment, type PreviewJsonDocument } from "../../stacks/preview/index.js";
 import { actualContainer, declaredContainers } from "./support/declared.js";
 import { engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "dev";
 const NETWORK = `${REF}-network`;
 const DB_IMAGE = SERVICE_CATALOG.db.image;
+/** The imgproxy image under a second tag: an image change that needs no registry. */
+const RETAGGED_IMGPROXY = `${SERVICE_CATALOG.imgproxy.image}-e2e`;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`devStack e2e skipped: ${missing}`);
 
@@ -38,9 +42,11 @@ interface PreviewStep {
     readonly op: string;
     readonly urn: string;
 }
+function previewDocument(project: string): PreviewJsonDocument {
+    return JSON.parse(pulumiOk(project, ["preview", "-s", REF, "--json", "--non-interactive"])) as PreviewJsonDocument;
+}
 function previewSteps(project: string): PreviewStep[] {
-    const doc = JSON.parse(pulumiOk(project, ["preview", "-s", REF, "--json", "--non-interactive"])) as { steps?: PreviewStep[] };
-    return (doc.steps ?? []).filter((s) => s.op !== "same");
+    return (previewDocument(project).steps ?? []).filter((s) => s.op !== "same");
 }
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
@@ -65,6 +71,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         if (!project) return;
         pulumi(project, ["destroy", "-s", REF, "--yes", "--non-interactive"]);
         removeTenantObjects(REF);
+        run("docker", ["rmi", RETAGGED_IMGPROXY]);
         rmSync(project, { recursive: true, force: true });
     }, 600_000);
 
@@ -137,6 +144,40 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
         for (const name of changed) expect(inspect("container", name).Id).not.toBe(ids[name]);
         expect(inspect("container", `${REF}-kong`).HostConfig.PortBindings["8000/tcp"]).toEqual([{ HostIp: "127.0.0.1", HostPort: "8100" }]);
+        pulumiOk(project, ["preview", "-s", REF, "--expect-no-changes", "--non-interactive"]);
+    }, 900_000);
+
+    it("an image change and a health-check change each replace one container, and their preview --json renders the pull-request comment", () => {
+        const imgproxy = `${REF}-imgproxy`;
+        runOk("docker", ["tag", SERVICE_CATALOG.imgproxy.image, RETAGGED_IMGPROXY]); // removed in afterAll: later tests still run on it
+        // An image bump, as a reviewer sees it: the container and its image replaced, no data at risk.
+        let before = plannedContainers(project);
+        pulumiOk(project, ["config", "set", "-s", REF, "supabase-fleet:imgproxyImage", RETAGGED_IMGPROXY]);
+        expect(changedBetween(before, plannedContainers(project))).toEqual([imgproxy]);
+        const imageBump = previewDocument(project);
+        expect((imageBump.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${nameOf(s.urn)}`).sort()).toEqual([`replace ${REF}-image-imgproxy`, `replace ${imgproxy}`]);
+        const comment = renderFleetPreviewComment([{ ref: REF, status: "ok", previewJson: imageBump }]);
+        expect(comment).toMatch(new RegExp(`\\| \`${REF}\` \\| 0 \\| 0 \\| 2 \\| 0 \\| \\d+ \\| changes \\|`));
+        expect(comment).toContain(`- 🔄 **replace** \`${imgproxy}\` (Container)\n  - replaced because \`image\` changed\n  - \`image\`: \`${SERVICE_CATALOG.imgproxy.image}\` → \`${RETAGGED_IMGPROXY}\` _(forces replacement)_`);
+        expect(comment).not.toContain("data-loss");
+        let id = inspect("container", imgproxy).Id;
+        pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
+        expect([inspect("container", imgproxy).Config.Image, inspect("container", imgproxy).Id === id]).toEqual([RETAGGED_IMGPROXY, false]);
+
+        // A health-check change is a code change (a pull request edits the service's file): Docker cannot change it in place.
+        const serviceFile = join(project, "components", "services", "imgproxy.ts");
+        const source = readFileSync(serviceFile, "utf8");
+        const edited = source.replace('healthCheck(["CMD", "imgproxy", "health"])', 'healthCheck(["CMD", "imgproxy", "health"], { retries: 12 })');
+        expect(edited).not.toBe(source);
+        before = plannedContainers(project);
+        writeFileSync(serviceFile, edited);
+        expect(changedBetween(before, plannedContainers(project))).toEqual([imgproxy]);
+        const healthChange = previewDocument(project);
+        expect((healthChange.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${nameOf(s.urn)}`)).toEqual([`replace ${imgproxy}`]);
+        expect(renderFleetPreviewComment([{ ref: REF, status: "ok", previewJson: healthChange }])).toContain(`- 🔄 **replace** \`${imgproxy}\` (Container)\n  - replaced because \`healthcheck\` changed`);
+        id = inspect("container", imgproxy).Id;
+        pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);
+        expect([inspect("container", imgproxy).Config.Healthcheck.Retries, inspect("container", imgproxy).Id === id]).toEqual([12, false]);
         pulumiOk(project, ["preview", "-s", REF, "--expect-no-changes", "--non-interactive"]);
     }, 900_000);
 

@@ -1,12 +1,15 @@
 /**
  * The fleet through the real Automation API and the real Docker engine, from a fresh copy of the
  * project: two tenants on one host synced and deployed in parallel without a collision, their status,
- * pause and resume of one without touching the other, and destroy with their data.
+ * pause and resume of one without touching the other, a broken image failing one tenant only, stack
+ * locks under a concurrent update and under Ctrl-C, and destroy with their data.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineMissingReason, freshProjectCopy, inspect, removeTenantObjects, run } from "./support/workspace.js";
+import { SERVICE_CATALOG } from "../../components/catalog.js";
+import { engineMissingReason, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
@@ -24,10 +27,43 @@ hosts:
 tenants:
 ${TENANTS.map((ref) => `  - ref: ${ref}\n    host: local`).join("\n")}
 `;
+/** The registry with extra settings for every tenant, e.g. `imgproxyImage: ...`. */
+const registryWith = (setting: string) => REGISTRY.replace(/(    host: local)/g, `$1\n    ${setting}`);
+/** The imgproxy image under a second tag: a change that replaces one container and waits for its health, with no registry. */
+const RETAGGED_IMGPROXY = `${SERVICE_CATALOG.imgproxy.image}-fleet-e2e`;
+
+interface Finished {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
 
 describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the real engine", () => {
     let project = "";
     const fleet = (...args: string[]) => run("npm", ["run", "--silent", "fleet", "--", ...args], { cwd: project, timeoutMs: 1_500_000 });
+    /** The fleet as a process of its own (no npm in between), so that a test can send it SIGINT. */
+    const startFleet = (...args: string[]) => {
+        const child = spawn("node", ["--import", "tsx", "stacks/cli/fleet.ts", ...args], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        const done = new Promise<Finished>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+        return { child, done };
+    };
+    /** Lock files of the project's file backend: one per stack while an operation holds it. */
+    const locks = (): string[] => {
+        const dir = join(project, ".pulumi-state", ".pulumi", "locks");
+        return existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith(".json")) : [];
+    };
     const states = (): Record<string, string> => {
         const result = fleet("status", "--json");
         expect(result.status, result.stderr).toBe(0);
@@ -39,6 +75,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
     beforeAll(() => {
         if (missing) throw new Error(`CI=true but the real engine cannot run: ${missing}`);
         for (const ref of TENANTS) removeTenantObjects(ref);
+        runOk("docker", ["tag", SERVICE_CATALOG.imgproxy.image, RETAGGED_IMGPROXY]);
         project = freshProjectCopy();
         writeFileSync(join(project, "fleet.yaml"), REGISTRY);
     }, 120_000);
@@ -49,6 +86,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
             fleet("destroy", ref, "--yes", "--delete-data");
             removeTenantObjects(ref);
         }
+        run("docker", ["rmi", RETAGGED_IMGPROXY]);
         rmSync(project, { recursive: true, force: true });
     }, 900_000);
 
@@ -70,6 +108,50 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(inspect("container", "e2ealpha-db").State.Running).toBe(true);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
         expect(inspect("container", "e2ebeta-db").State.StartedAt).toBe(betaStarted);
+    }, 900_000);
+
+    it("a tenant whose image cannot be had ends FAILED, and the other tenant is untouched", () => {
+        const betaContainerIds = () => ["db", "kong", "imgproxy"].map((service) => inspect("container", `e2ebeta-${service}`).Id);
+        const betaBefore = betaContainerIds();
+        writeFileSync(join(project, "fleet.yaml"), REGISTRY.replace("  - ref: e2ealpha\n    host: local", "  - ref: e2ealpha\n    host: local\n    imgproxyImage: supabase-fleet-test/no-such-image:1"));
+        expect(fleet("sync").status).toBe(0);
+        const up = fleet("up", "--all", "--parallel", "2");
+        expect(up.status).toBe(1);
+        expect(up.stdout).toMatch(/e2ealpha +FAILED/);
+        expect(up.stdout).toMatch(/e2ebeta +ok/);
+        expect(states()).toEqual({ e2ealpha: "FAILED", e2ebeta: "ACTIVE" });
+        expect(betaContainerIds()).toEqual(betaBefore);
+
+        writeFileSync(join(project, "fleet.yaml"), REGISTRY);
+        expect(fleet("sync").status).toBe(0);
+        expect(fleet("up", "e2ealpha").status).toBe(0);
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
+    }, 900_000);
+
+    it("a second update of a stack while one runs is reported as locked, and Ctrl-C during up --all leaves no lock behind", async () => {
+        writeFileSync(join(project, "fleet.yaml"), registryWith(`imgproxyImage: ${RETAGGED_IMGPROXY}`));
+        expect(fleet("sync").status).toBe(0);
+        const first = startFleet("up", "e2ebeta");
+        await until(() => locks().length > 0, "the first update to lock e2ebeta");
+        const second = fleet("up", "e2ebeta");
+        expect(second.status).toBe(1);
+        expect(`${second.stdout}${second.stderr}`).toMatch(/e2ebeta.*locked/);
+        expect((await first.done).code).toBe(0);
+        expect(locks()).toEqual([]);
+
+        // Both tenants replace imgproxy (back to the pinned image); interrupt while both hold their lock.
+        writeFileSync(join(project, "fleet.yaml"), REGISTRY);
+        expect(fleet("sync").status).toBe(0);
+        const interrupted = startFleet("up", "--all", "--parallel", "2");
+        await until(() => locks().length === 2, "both updates to lock their stacks");
+        interrupted.child.kill("SIGINT");
+        const result = await interrupted.done;
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("cancelling in-flight up operations");
+        expect(locks()).toEqual([]);
+        expect(fleet("up", "--all", "--parallel", "2").status).toBe(0);
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
+        for (const ref of TENANTS) expect(inspect("container", `${ref}-imgproxy`).Config.Image).toBe(SERVICE_CATALOG.imgproxy.image);
     }, 900_000);
 
     it("destroy --delete-data removes a tenant's containers and volumes and nothing of the other's", () => {

@@ -4,11 +4,10 @@
  * Nothing here is skipped for lack of a tool under CI=true: `requireEngine` fails instead.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVICE_CATALOG, SERVICE_NAMES } from "../../../components/catalog.js";
+import { freshProjectCopy as copyProject } from "../../../scripts/projectCopy.js";
 import { locateToolchain } from "../../../stacks/engine/toolchain.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -53,20 +52,9 @@ export function engineMissingReason(): string | null {
     return null;
 }
 
-/** A copy of the project's files (tracked and new, not ignored) sharing this checkout's node_modules. */
+/** A copy of the project as a new user has it (see scripts/projectCopy.ts). */
 export function freshProjectCopy(): string {
-    const root = mkdtempSync(join(tmpdir(), "fleet-e2e-"));
-    const files = runOk("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT }).split("\0").filter(Boolean);
-    for (const file of files) {
-        mkdirSync(dirname(join(root, file)), { recursive: true });
-        try {
-            cpSync(join(REPO_ROOT, file), join(root, file));
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // deleted in the work tree
-        }
-    }
-    symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
-    return root;
+    return copyProject(REPO_ROOT);
 }
 
 /** `npm run pulumi -- <args>` in a project copy: the project's backend, passphrase and engine. */

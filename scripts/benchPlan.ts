@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: how long the offline plan takes and how much memory it needs, against a floor.
+ * `npm run bench:plan`: how long the offline plan takes and how much memory it needs, against a floor.
  *
  * Each measurement is a child process (this file again, under tsx's loader) with a clean heap:
  *   floor     loads the Pulumi SDKs the program uses (PROGRAM_SDKS), sets mocks, registers nothing
  *   one       plans the repo's `dev` stack (the real program), as `npm run plan -- --stack dev --json`
  *   fleet N   plans N generated tenants in one process
  * The parent times each child from spawn to exit, takes medians over the runs, and writes
- * docs/benchmarks.md. Usage: npm run bench [-- --runs 5] [-- --out docs/benchmarks.md]
+ * docs/benchmarks-plan.md. Usage: npm run bench:plan [-- --runs 5] [-- --out docs/benchmarks-plan.md]
  */
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -163,7 +163,7 @@ async function runParent(argv: readonly string[]): Promise<void> {
     const runs = runsFlag === -1 ? 5 : Number(argv[runsFlag + 1]);
     if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a whole number of at least 1");
     const outFlag = argv.indexOf("--out");
-    const outPath = outFlag === -1 ? join(repo, "docs/benchmarks.md") : join(process.cwd(), argv[outFlag + 1]!);
+    const outPath = outFlag === -1 ? join(repo, "docs/benchmarks-plan.md") : join(process.cwd(), argv[outFlag + 1]!);
 
     const fleets = new Map(FLEET_SIZES.map((size) => [size, generateFleet(size)]));
     const kinds = ["floor", "one", ...FLEET_SIZES.map((size) => `fleet-${size}`)];
@@ -199,7 +199,7 @@ async function runParent(argv: readonly string[]): Promise<void> {
     });
     const report = `# Offline plan benchmark
 
-Written by \`npm run bench\` (scripts/bench.ts); run it again to refresh. ${runs} runs of each
+Written by \`npm run bench:plan\` (scripts/benchPlan.ts); run it again to refresh. ${runs} runs of each
 measurement, interleaved; each run is a fresh child process (\`node --import tsx\`), timed from spawn
 to exit. Medians; peak memory is the largest \`maxRSS\` any run of that kind reported.
 
