@@ -25,6 +25,7 @@ import {
     type StackSummary,
 } from "./engine.js";
 import { encodeSettingValue } from "./stackConfig.js";
+import { OPAQUE_SECRET } from "../../components/config/constants.js";
 
 interface ConfigEntry {
     value: string;
@@ -106,8 +107,14 @@ export class MemoryEngine implements StackEngine {
     snapshot(): MemoryEngineSnapshot {
         const stacks: MemoryEngineSnapshot["stacks"] = {};
         for (const [ref, stack] of this.stacks) {
+            // The dry-run state is a file: a secret is kept only as set-and-opaque, never in plaintext.
+            const config = this.rawConfig(ref);
+            const secretKeys = Object.keys(config).filter((key) => config[key]!.secret);
+            for (const key of secretKeys) config[key] = { value: OPAQUE_SECRET, secret: true };
+            const deployedConfig = stack.deployedConfig && { ...stack.deployedConfig };
+            for (const key of secretKeys) if (deployedConfig?.[key] !== undefined) deployedConfig[key] = OPAQUE_SECRET;
             stacks[ref] = {
-                config: this.rawConfig(ref),
+                config,
                 history: stack.history.map((op) => ({
                     kind: op.kind,
                     result: op.result === "in-progress" ? "failed" : op.result,
@@ -115,7 +122,7 @@ export class MemoryEngine implements StackEngine {
                     ...(op.endTime ? { endTime: op.endTime.toISOString() } : {}),
                 })),
                 resourceCount: stack.resourceCount,
-                ...(stack.deployedConfig ? { deployedConfig: stack.deployedConfig } : {}),
+                ...(deployedConfig ? { deployedConfig } : {}),
             };
         }
         return { stacks };
