@@ -6,7 +6,8 @@
  * outputs) so that the offline plan can run this exact code path for many stacks in one process.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TenantConfigError, parseTenantConfig, plaintextSecretProblems, settingsFromPulumiConfig } from "./components/config/load.js";
+import { PROJECT_NAME } from "./components/config/constants.js";
+import { TenantConfigError, configStorageProblems, parseTenantConfig, plaintextSecretProblems, settingsFromPulumiConfig } from "./components/config/load.js";
 import { splitSecrets } from "./components/config/secrets.js";
 import { SupabaseProject } from "./components/supabaseProject.js";
 
@@ -15,12 +16,13 @@ const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret: (fullKey:
 
 export default async function main(): Promise<Record<string, unknown>> {
     const stack = pulumi.getStack();
-    const raw = settingsFromPulumiConfig(pulumi.runtime.allConfig(), stack);
-    const plaintextSecrets = plaintextSecretProblems(raw, isConfigSecret);
-    if (plaintextSecrets.length > 0) throw new pulumi.RunError(new TenantConfigError(plaintextSecrets, `stack ${stack}`).message);
+    const allConfig = pulumi.runtime.allConfig();
+    const raw = settingsFromPulumiConfig(allConfig, stack);
+    const encryptedKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret(`${PROJECT_NAME}:${key}`)));
+    const storageProblems = [...plaintextSecretProblems(raw, isConfigSecret), ...configStorageProblems(allConfig, isConfigSecret)];
     let config;
     try {
-        config = parseTenantConfig(raw, `stack ${stack}`);
+        config = parseTenantConfig(raw, `stack ${stack}`, undefined, encryptedKeys, storageProblems);
     } catch (error) {
         // A user's mistake: report every problem, no stack trace, before any resource is registered.
         if (error instanceof TenantConfigError) throw new pulumi.RunError(error.message);

@@ -35,3 +35,26 @@ export const OAUTH_PROVIDERS = [
  * of its content are skipped, and the value only ever travels as a Pulumi secret.
  */
 export const OPAQUE_SECRET = "\u0000supabase-fleet:opaque-secret";
+
+// ---- limits: the one source of truth for every bound the schema and rules enforce ----
+
+/** Longest value of one setting (or one list element), in bytes: well under Linux's 128 KiB per env string. */
+export const MAX_SETTING_BYTES = 8192;
+/** Most memory one container may be given, in MiB (256 GiB). */
+export const MAX_MEMORY_MB = 262144;
+/** Most CPUs one container may be given. */
+export const MAX_CPUS = 64;
+/** Most server connections per pool the pooler may open. */
+export const MAX_POOL_SIZE = 1000;
+/** Most client connections the pooler may accept. */
+export const MAX_CLIENT_CONNECTIONS = 100000;
+/** Longest user session token lifetime GoTrue is given: one week, in seconds. */
+export const MAX_JWT_EXPIRY_SECONDS = 604800;
+/** Latest API key expiry: 50 years after the issue time, in Unix seconds (a millisecond value is far beyond it). */
+export const MAX_API_KEY_EXPIRES_AT = API_KEY_ISSUED_AT + 50 * 365 * 86400;
+/** Largest upload storage may accept: 500 GiB. */
+export const MAX_FILE_SIZE_LIMIT_BYTES = 500 * 1024 ** 3;
+/** Upstream's compose project names its objects `supabase-…`: no tenant ref may produce such names. */
+export const RESERVED_REF_PREFIX = "supabase";
+/** Separator GoTrue splits GOTRUE_URI_ALLOW_LIST on. */
+export const REDIRECT_LIST_SEPARATOR = ",";

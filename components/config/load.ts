@@ -48,20 +48,28 @@ function coerce(key: string, raw: unknown): unknown {
  * Validates raw settings keyed by bare setting name (`kongHttpPort`, not `supabase-fleet:kongHttpPort`).
  * `keyPrefix` is put before every key in messages, so they name the key as the user wrote it.
  */
-export function parseTenantConfig(raw: Record<string, unknown>, source: string, keyPrefix = `${PROJECT_NAME}:`): TenantConfig {
+export function parseTenantConfig(
+    raw: Record<string, unknown>,
+    source: string,
+    keyPrefix = `${PROJECT_NAME}:`,
+    /** Keys stored encrypted: their values are never shown, whatever the setting. */
+    encryptedKeys: ReadonlySet<string> = new Set(),
+    /** Problems found before parsing (how values are stored), reported with the parse's. */
+    earlierProblems: readonly string[] = [],
+): TenantConfig {
     const coerced = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, coerce(key, value)]));
     const result = tenantConfigSchema.safeParse(coerced);
-    if (result.success) return result.data as unknown as TenantConfig;
+    if (result.success && earlierProblems.length === 0) return result.data as unknown as TenantConfig;
 
-    const problems: string[] = [];
-    for (const issue of result.error.issues) {
+    const problems: string[] = [...earlierProblems];
+    for (const issue of result.error?.issues ?? []) {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) problems.push(`${keyPrefix}${key}: ${unknownKeyMessage(key)}`);
             continue;
         }
         const key = issue.path.map(String).join(".");
         const value = issue.path.length > 0 ? coerced[String(issue.path[0])] : undefined;
-        const shown = describeValue(String(issue.path[0] ?? ""), value);
+        const shown = encryptedKeys.has(String(issue.path[0])) ? "" : describeValue(String(issue.path[0] ?? ""), value);
         problems.push(`${keyPrefix}${key}: ${issue.message}${shown}`);
     }
     // One line per problem, in a stable order.
@@ -129,4 +137,25 @@ export function plaintextSecretProblems(settings: Record<string, unknown>, isSec
     return SECRET_SETTING_KEYS.filter((key) => settings[key] !== undefined && !isSecret(`${PROJECT_NAME}:${key}`)).map(
         (key) => `${PROJECT_NAME}:${key}: is a secret but is stored in plaintext; set it with \`pulumi config set --secret ${PROJECT_NAME}:${key} <value>\``,
     );
+}
+
+/**
+ * How a stack stores its config, checked before values are: keys of another namespace than the
+ * project's, and non-secret settings stored encrypted (a decrypted value would land in plaintext in
+ * env, state and plan, so it is refused rather than downgraded).
+ */
+export function configStorageProblems(allConfig: Record<string, string>, isSecret: (fullKey: string) => boolean): string[] {
+    const prefix = `${PROJECT_NAME}:`;
+    const problems: string[] = [];
+    for (const fullKey of Object.keys(allConfig)) {
+        if (!fullKey.startsWith(prefix)) {
+            problems.push(`${fullKey}: is not a setting of this project; its settings are ${prefix}<key> (all listed in Pulumi.yaml)`);
+            continue;
+        }
+        const key = fullKey.slice(prefix.length);
+        if (isSettingKey(key) && !SETTINGS[key].meta.secret && isSecret(fullKey)) {
+            problems.push(`${fullKey}: is not a secret setting but is stored encrypted; set it without --secret (\`pulumi config set ${fullKey} <value>\`)`);
+        }
+    }
+    return problems;
 }

@@ -9,7 +9,23 @@
 import { z } from "zod";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../catalog.js";
 import { checkTenantConsistency } from "./rules.js";
-import { DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
+import {
+    API_KEY_ISSUED_AT,
+    DEFAULT_API_KEY_EXPIRES_AT,
+    MAX_API_KEY_EXPIRES_AT,
+    MAX_CLIENT_CONNECTIONS,
+    MAX_CPUS,
+    MAX_FILE_SIZE_LIMIT_BYTES,
+    MAX_JWT_EXPIRY_SECONDS,
+    MAX_MEMORY_MB,
+    MAX_POOL_SIZE,
+    OAUTH_PROVIDERS,
+    OPAQUE_SECRET,
+    RESERVED_REF_PREFIX,
+} from "./constants.js";
+import { dockerHostProblem } from "./dockerHost.js";
+import { imageReferenceProblem } from "./images.js";
+import { httpUrlProblem, redirectEntryProblem } from "./urls.js";
 
 export { API_KEY_ISSUED_AT, DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, PROJECT_NAME } from "./constants.js";
 
@@ -36,9 +52,14 @@ function setting<T extends z.ZodType>(schema: T, kind: SettingKind, description:
 // ---- value shapes, each with a message that says what is allowed ----
 
 const DNS_LABEL = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
-const refShape = z.string({ error: "must be a string" }).regex(DNS_LABEL, {
-    error: "must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it is used in every Docker name and host name)",
-});
+const refShape = z
+    .string({ error: "must be a string" })
+    .regex(DNS_LABEL, {
+        error: "must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it is used in every Docker name and host name)",
+    })
+    .refine((ref) => ref !== RESERVED_REF_PREFIX && !ref.startsWith(`${RESERVED_REF_PREFIX}-`), {
+        error: `must not be "${RESERVED_REF_PREFIX}" or start with "${RESERVED_REF_PREFIX}-" (upstream's compose project names its Docker objects so)`,
+    });
 
 const port = (fallback: number) =>
     z
@@ -47,23 +68,23 @@ const port = (fallback: number) =>
         .max(65535, { error: "must be a whole number from 1 to 65535" })
         .default(fallback);
 
-const positiveInt = (fallback: number, what: string) =>
-    z.int({ error: `must be a whole number (${what})` }).min(1, { error: `must be at least 1 (${what})` }).default(fallback);
+const boundedInt = (fallback: number, max: number, what: string) =>
+    z
+        .int({ error: `must be a whole number (${what})` })
+        .min(1, { error: `must be at least 1 (${what})` })
+        .max(max, { error: `must be at most ${max} (${what})` })
+        .default(fallback);
 
 const flag = (fallback: boolean) => z.boolean({ error: "must be true or false" }).default(fallback);
 
-function isHttpUrl(value: string): boolean {
-    try {
-        const url = new URL(value);
-        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-    } catch {
-        return false;
-    }
-}
+/** A string checked by a function that returns what is wrong with it (one message per value). */
+const checkedText = (problemOf: (value: string) => string | undefined) =>
+    z.string({ error: "must be a string" }).superRefine((value, ctx) => {
+        const problem = problemOf(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 
-const httpUrl = z
-    .string({ error: "must be a string" })
-    .refine(isHttpUrl, { error: "must be an absolute http:// or https:// URL, for example https://api.example.com" });
+const httpUrl = checkedText(httpUrlProblem);
 
 const optionalText = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, { error: "must not be empty" }).optional();
 
@@ -79,8 +100,9 @@ const secretText = (minLength: number, what: string) =>
 
 const dockerHost = z
     .string({ error: "must be a string" })
-    .regex(/^(unix:\/\/\/.+|ssh:\/\/[^\s/]+(\/.*)?|tcp:\/\/[^\s/]+:\d+)$/, {
-        error: "must be unix:///path/to/docker.sock, ssh://user@host or tcp://host:port",
+    .superRefine((value, ctx) => {
+        const problem = dockerHostProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
     .default("unix:///var/run/docker.sock");
 
@@ -89,16 +111,10 @@ const cpus = (fallback: string) =>
         .string({ error: 'must be a decimal number of CPUs as a string, for example "0.5" or "2"' })
         .regex(/^(?:\d+(?:\.\d+)?)$/, { error: 'must be a decimal number of CPUs, for example "0.5" or "2"' })
         .refine((v) => Number(v) > 0, { error: "must be more than 0" })
+        .refine((v) => Number(v) <= MAX_CPUS, { error: `must be at most ${MAX_CPUS}` })
         .default(fallback);
 
-const imageRef = (fallback: string) =>
-    z
-        .string({ error: "must be a string" })
-        .regex(/^[a-z0-9][a-z0-9._\-/:]*(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/, {
-            error: "must be an image reference such as supabase/postgres:15.8.1.085 (lowercase repository, optional tag or @sha256 digest)",
-        })
-        .default(fallback);
-
+const imageRef = (fallback: string) => checkedText(imageReferenceProblem).default(fallback);
 
 // ---- the settings ----
 
@@ -111,6 +127,7 @@ function perServiceSettings() {
             z
                 .int({ error: "must be a whole number of MiB" })
                 .min(64, { error: "must be at least 64 (MiB)" })
+                .max(MAX_MEMORY_MB, { error: `must be at most ${MAX_MEMORY_MB} (MiB)` })
                 .default(catalog.defaultMemoryMb),
             "integer",
             `Memory limit of the ${service} container, in MiB.`,
@@ -125,7 +142,7 @@ export const SETTINGS = {
     apiUrl: setting(httpUrl.optional(), "string", "Public URL of the tenant's API gateway (Kong). Default: http://localhost:<kongHttpPort>."),
     siteUrl: setting(httpUrl.default("http://localhost:3000"), "string", "URL of the application, where auth redirects go."),
     additionalRedirectUrls: setting(
-        z.array(httpUrl, { error: "must be a list of http(s) URLs" }).default([]),
+        z.array(checkedText(redirectEntryProblem), { error: "must be a list of http(s) URLs or glob patterns" }).default([]),
         "array",
         "Extra URLs auth may redirect to (GOTRUE_URI_ALLOW_LIST).",
     ),
@@ -147,9 +164,14 @@ export const SETTINGS = {
     paused: setting(flag(false), "boolean", "Tenant is paused: containers are not started or restarted by an update."),
 
     jwtSecret: setting(secretText(32, "it signs every API key and session token"), "string", "JWT secret shared by every service. Generated when unset.", true),
-    jwtExpirySeconds: setting(positiveInt(3600, "seconds a user session token lives"), "integer", "Lifetime of user session tokens, in seconds."),
+    jwtExpirySeconds: setting(boundedInt(3600, MAX_JWT_EXPIRY_SECONDS, "seconds a user session token lives"), "integer", "Lifetime of user session tokens, in seconds."),
     apiKeyExpiresAt: setting(
-        z.int({ error: "must be a Unix time in seconds" }).default(DEFAULT_API_KEY_EXPIRES_AT),
+        z
+            .int({ error: "must be a Unix time in seconds" })
+            .max(MAX_API_KEY_EXPIRES_AT, {
+                error: `must be a Unix time in seconds, at most ${MAX_API_KEY_EXPIRES_AT} (50 years after the keys' issue time ${API_KEY_ISSUED_AT}); a millisecond value is refused`,
+            })
+            .default(DEFAULT_API_KEY_EXPIRES_AT),
         "integer",
         "Expiry (Unix seconds) of the anon and service-role keys. Default 2036-01-01.",
     ),
@@ -194,7 +216,11 @@ export const SETTINGS = {
     smtpSenderName: setting(z.string().min(1, { error: "must not be empty" }).default("Supabase"), "string", "Sender name of auth mails."),
     authOAuthProviders: setting(
         z
-            .array(z.string().regex(/^[a-z_]+:[^\s:]+$/, { error: 'each entry must be "<provider>:<client id>", for example "github:Iv1.abc"' }))
+            .array(
+                z.string().regex(new RegExp(`^(?:${OAUTH_PROVIDERS.join("|")}):[A-Za-z0-9._~@/+=-]{1,256}$`), {
+                    error: `each entry must be "<provider>:<client id>" with a provider from ${OAUTH_PROVIDERS.join(", ")} and a client id of letters, digits and . _ ~ @ / + = -`,
+                }),
+            )
             .default([]),
         "array",
         `OAuth providers as "<provider>:<client id>". Providers: ${OAUTH_PROVIDERS.join(", ")}.`,
@@ -215,7 +241,7 @@ export const SETTINGS = {
         "string",
         'Where storage keeps objects: "file" (the storage volume) or "s3".',
     ),
-    storageFileSizeLimitBytes: setting(positiveInt(52428800, "bytes"), "integer", "Largest upload, in bytes."),
+    storageFileSizeLimitBytes: setting(boundedInt(52428800, MAX_FILE_SIZE_LIMIT_BYTES, "bytes"), "integer", "Largest upload, in bytes."),
     s3Endpoint: setting(httpUrl.optional(), "string", "S3 endpoint URL (storageBackend s3)."),
     s3Bucket: setting(
         z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)" }).optional(),
@@ -227,10 +253,10 @@ export const SETTINGS = {
     s3AccessKeyId: setting(secretText(1, "S3 access key id"), "string", "S3 access key id (storageBackend s3).", true),
     s3SecretAccessKey: setting(secretText(1, "S3 secret access key"), "string", "S3 secret access key (storageBackend s3).", true),
 
-    poolerDefaultPoolSize: setting(positiveInt(20, "server connections per user and database"), "integer", "Pooler: server connections per user and database."),
-    poolerMaxClientConnections: setting(positiveInt(100, "client connections"), "integer", "Pooler: most client connections."),
+    poolerDefaultPoolSize: setting(boundedInt(20, MAX_POOL_SIZE, "server connections per user and database"), "integer", "Pooler: server connections per user and database."),
+    poolerMaxClientConnections: setting(boundedInt(100, MAX_CLIENT_CONNECTIONS, "client connections"), "integer", "Pooler: most client connections."),
     poolerMode: setting(z.enum(["transaction", "session"], { error: 'must be "transaction" or "session"' }).default("transaction"), "string", "Pooler: default pool mode."),
-    poolerDbPoolSize: setting(positiveInt(5, "connections of the pooler's own metadata pool"), "integer", "Pooler: connections of its own metadata pool."),
+    poolerDbPoolSize: setting(boundedInt(5, MAX_POOL_SIZE, "connections of the pooler's own metadata pool"), "integer", "Pooler: connections of its own metadata pool."),
 
     analyticsEnabled: setting(flag(true), "boolean", "Run analytics (Logflare) and vector. Off removes both and every reference to them."),
     studioOrganizationName: setting(z.string().min(1).default("Default Organization"), "string", "Organisation name shown in Studio."),

@@ -6,55 +6,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import type { DockerOptions } from "dockerode";
+import type { DockerEndpoint } from "../../components/config/dockerHost.js";
 
-export type DockerEndpoint =
-    | { readonly kind: "unix"; readonly socketPath: string }
-    | { readonly kind: "tcp"; readonly host: string; readonly port: number }
-    | { readonly kind: "ssh"; readonly host: string; readonly port: number; readonly username: string | undefined };
+export { DockerHostFormatError, parseDockerHost, type DockerEndpoint } from "../../components/config/dockerHost.js";
 
-export class DockerHostFormatError extends Error {
-    constructor(readonly dockerHost: string, reason: string) {
-        super(
-            `dockerHost "${dockerHost}" ${reason}; allowed: unix:///path/to/docker.sock, tcp://host:port, ssh://user@host[:port]`,
-        );
-        this.name = "DockerHostFormatError";
-    }
-}
-
-const DEFAULT_SSH_PORT = 22;
 const TLS_PORT = 2376; // Docker's convention: 2375 plain, 2376 TLS
-
-export function parseDockerHost(dockerHost: string): DockerEndpoint {
-    const trimmed = dockerHost.trim();
-    if (trimmed.startsWith("unix://")) {
-        const socketPath = trimmed.slice("unix://".length);
-        if (!socketPath.startsWith("/")) throw new DockerHostFormatError(dockerHost, "needs an absolute socket path");
-        return { kind: "unix", socketPath };
-    }
-    let url: URL;
-    try {
-        url = new URL(trimmed);
-    } catch {
-        throw new DockerHostFormatError(dockerHost, "is not a URL");
-    }
-    if (url.hostname === "") throw new DockerHostFormatError(dockerHost, "has no host name");
-    // URL keeps IPv6 literals in brackets; sockets want them bare.
-    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    if (url.protocol === "tcp:") {
-        if (url.port === "") throw new DockerHostFormatError(dockerHost, "needs a port (tcp://host:port)");
-        return { kind: "tcp", host, port: Number(url.port) };
-    }
-    if (url.protocol === "ssh:") {
-        if (url.password !== "") throw new DockerHostFormatError(dockerHost, "must not contain a password (use an SSH key or agent)");
-        return {
-            kind: "ssh",
-            host,
-            port: url.port === "" ? DEFAULT_SSH_PORT : Number(url.port),
-            username: url.username === "" ? undefined : decodeURIComponent(url.username),
-        };
-    }
-    throw new DockerHostFormatError(dockerHost, `has an unsupported scheme "${url.protocol}"`);
-}
 
 /** What connection options may read from the environment; injectable for tests. */
 export interface ConnectionEnvironment {
@@ -121,7 +77,7 @@ export function dockerOptionsFor(
                 host: endpoint.host,
                 port: endpoint.port,
                 protocol: "ssh",
-                username: endpoint.username ?? environment.currentUser,
+                username: endpoint.username,
                 sshOptions: agent ? { agent } : privateKey ? { privateKey } : {},
             };
         }

@@ -45,9 +45,11 @@ export function prepareBackend(settings: BackendSettings): void {
     const stateDir = new URL(settings.backendUrl).pathname;
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     chmodSync(stateDir, 0o700);
-    if (settings.passphraseFile && !existsSync(settings.passphraseFile)) {
+    if (settings.passphraseFile === undefined) return;
+    if (!existsSync(settings.passphraseFile)) {
         writeFileSync(settings.passphraseFile, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
     }
+    chmodSync(settings.passphraseFile, 0o600); // an existing file too: it decrypts every secret in the state
 }
 
 /** A backend URL fit for messages: user names and passwords removed. */

@@ -179,8 +179,12 @@ function words(value: PlanValue): string {
     return Array.isArray(value) ? value.map(text).join(" ") : text(value);
 }
 
+/** Control characters and line separators are shown escaped, so that no value can forge a line of the plan. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 function text(value: PlanValue): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+    const shown = typeof value === "string" ? value : JSON.stringify(value);
+    return shown.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function cut(value: string): string {

@@ -30,6 +30,10 @@ const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
 /** Keys that make a Pulumi.yaml config entry a declaration rather than a bare default value. */
 const DECLARATION_KEYS = new Set(["type", "description", "default", "secret", "items"]);
+/** The top-level sections Pulumi reads from a stack file; any other one is a typo that would be ignored. */
+const STACK_FILE_SECTIONS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+/** Aliases a file may expand: far beyond any real stack file, far below a billion-laughs bomb. */
+const MAX_YAML_ALIASES = 50;
 
 export function readProjectFile(projectDir: string): ProjectFile {
     const path = ["Pulumi.yaml", "Pulumi.yml"].map((file) => join(projectDir, file)).find((candidate) => existsSync(candidate));
@@ -78,6 +82,14 @@ export function readStackConfig(projectDir: string, project: ProjectFile, stack:
     const path = stackFilePath(projectDir, stack);
     const file = `Pulumi.${stack}.yaml`;
     const document = parseYamlFile(path, file, stack);
+    const unknownSections = Object.keys(document).filter((section) => !STACK_FILE_SECTIONS.includes(section));
+    if (unknownSections.length > 0) {
+        throw new PlanError(
+            "config",
+            unknownSections.map((section) => `${file}: unknown top-level section "${section}" (allowed: ${STACK_FILE_SECTIONS.join(", ")})`).join("\n"),
+            stack,
+        );
+    }
     const stackValues = document.config ?? {};
     if (!isMapping(stackValues)) throw new PlanError("config", `${file}: "config" must be a mapping of "<namespace>:<key>": value`, stack);
 
@@ -124,21 +136,50 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 function parseYamlFile(path: string, label: string, stack?: string): Record<string, unknown> {
-    let text: string;
+    let bytes: Buffer;
     try {
-        text = readFileSync(path, "utf8");
+        bytes = readFileSync(path);
     } catch (error) {
         throw new PlanError("config", `${label}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, stack);
+    }
+    let text: string;
+    try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        throw new PlanError("config", `${label}: is not valid UTF-8 (first bad byte on line ${firstInvalidUtf8Line(bytes)})`, stack);
     }
     const document = parseDocument(text, { prettyErrors: true });
     if (document.errors.length > 0) {
         // Only the first: later YAML errors are mostly consequences of it.
         throw new PlanError("config", `${label}: malformed YAML: ${firstLine(document.errors[0]!.message)}`, stack);
     }
-    const value: unknown = document.toJS();
+    let value: unknown;
+    try {
+        value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch {
+        throw new PlanError("config", `${label}: YAML aliases expand more than ${MAX_YAML_ALIASES} times (a resource exhaustion attack?); write the values out`, stack);
+    }
     if (value === null || value === undefined) return {};
     if (!isMapping(value)) throw new PlanError("config", `${label}: must be a YAML mapping (with a "config:" section)`, stack);
     return value;
+}
+
+/** The line of the first byte sequence that is not UTF-8. */
+function firstInvalidUtf8Line(bytes: Buffer): number {
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let line = 1;
+    let start = 0;
+    for (let index = 0; index <= bytes.length; index++) {
+        if (index < bytes.length && bytes[index] !== 0x0a) continue;
+        try {
+            decoder.decode(bytes.subarray(start, index));
+        } catch {
+            return line;
+        }
+        line += 1;
+        start = index + 1;
+    }
+    return line;
 }
 
 function firstLine(message: string): string {

@@ -35,7 +35,6 @@ describe("parseDockerHost", () => {
         ["tcp://[::1]:2375", { kind: "tcp", host: "::1", port: 2375 }],
         ["ssh://deploy@host-1.example.com", { kind: "ssh", host: "host-1.example.com", port: 22, username: "deploy" }],
         ["ssh://deploy@10.0.0.7:2222", { kind: "ssh", host: "10.0.0.7", port: 2222, username: "deploy" }],
-        ["ssh://host-2", { kind: "ssh", host: "host-2", port: 22, username: undefined }],
     ])("reads %s", (dockerHost, endpoint) => {
         expect(parseDockerHost(dockerHost)).toEqual(endpoint);
     });
@@ -44,6 +43,7 @@ describe("parseDockerHost", () => {
         ["unix://relative.sock", 'dockerHost "unix://relative.sock" needs an absolute socket path'],
         ["tcp://10.0.0.5", 'dockerHost "tcp://10.0.0.5" needs a port (tcp://host:port)'],
         ["http://10.0.0.5:2375", 'dockerHost "http://10.0.0.5:2375" has an unsupported scheme "http:"'],
+        ["ssh://host-2", 'dockerHost "ssh://host-2" needs a user (ssh://user@host[:port])'],
         ["ssh://deploy:hunter2@host", 'dockerHost "ssh://deploy:hunter2@host" must not contain a password (use an SSH key or agent)'],
         ["/var/run/docker.sock", 'dockerHost "/var/run/docker.sock" is not a URL'],
     ])("refuses %s", (dockerHost, start) => {
@@ -99,7 +99,7 @@ describe("dockerOptionsFor", () => {
 
     it("falls back to the first default key file and the current user without an agent", () => {
         const files = { "/home/op/.ssh/id_rsa": "RSA KEY", "/home/op/.ssh/id_ecdsa": "ECDSA KEY" };
-        expect(dockerOptionsFor(parseDockerHost("ssh://host-2"), environment({}, files))).toEqual({
+        expect(dockerOptionsFor(parseDockerHost("ssh://op@host-2"), environment({}, files))).toEqual({
             ...cleared,
             host: "host-2",
             port: 22,

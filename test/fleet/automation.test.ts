@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,8 +41,10 @@ describe("backend selection", () => {
         expect(passphrase).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
         expect(statSync(settings.passphraseFile!).mode & 0o777).toBe(0o600);
         expect(statSync(join(root, ".pulumi-state")).mode & 0o777).toBe(0o700);
+        chmodSync(settings.passphraseFile!, 0o644); // an existing passphrase readable by others is tightened
         prepareBackend(settings);
         expect(readFileSync(settings.passphraseFile!, "utf8")).toBe(passphrase); // generated once
+        expect(statSync(settings.passphraseFile!).mode & 0o777).toBe(0o600);
     });
 
     it("steps aside for PULUMI_BACKEND_URL, a given passphrase and another secrets provider", () => {

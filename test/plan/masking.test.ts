@@ -66,3 +66,12 @@ describe("maskWireProperties", () => {
         expect(() => mask({ odd: { [sig]: "ffff", value: "x" } })).toThrow("unknown Pulumi signature ffff at odd");
     });
 });
+
+describe("renderPlan escapes control characters", () => {
+    it("shows a newline or escape inside a value escaped, so no value can forge a line", async () => {
+        const { renderPlan } = await import("../../stacks/plan/render.js");
+        const text = renderPlan({ stack: "s", project: "p", resources: [], outputs: { forged: "x\n  jwtSecret = leaked\u001b[2J" } });
+        expect(text).toContain("  forged = x\\u000a  jwtSecret = leaked\\u001b[2J\n");
+        expect(text.split("\n").filter((line) => line.includes("jwtSecret"))).toHaveLength(1);
+    });
+});
