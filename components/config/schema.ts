@@ -28,7 +28,7 @@ import {
 import { dockerHostProblem } from "./dockerHost.js";
 import { imageReferenceProblem } from "./images.js";
 import { CONTROL_CHARACTERS } from "./text.js";
-import { httpUrlProblem, redirectEntryProblem } from "./urls.js";
+import { hostNameProblem, httpUrlProblem, redirectEntryProblem } from "./urls.js";
 
 export { API_KEY_ISSUED_AT, DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, PROJECT_NAME } from "./constants.js";
 
@@ -207,7 +207,7 @@ export const SETTINGS = {
     authPhoneEnabled: setting(flag(false), "boolean", "Allow phone sign-in."),
     authPhoneAutoconfirm: setting(flag(false), "boolean", "Confirm phone sign-ups without an SMS."),
     authAnonymousUsersEnabled: setting(flag(false), "boolean", "Allow anonymous sign-ins."),
-    smtpHost: setting(optionalText("SMTP server host name"), "string", "SMTP server for auth mails."),
+    smtpHost: setting(checkedText(hostNameProblem).optional(), "string", "SMTP server for auth mails."),
     smtpPort: setting(port(587), "integer", "SMTP server port."),
     smtpUser: setting(optionalText("SMTP user name"), "string", "SMTP user name."),
     smtpPassword: setting(secretText(1, "SMTP password"), "string", "SMTP password.", true),

@@ -82,6 +82,20 @@ describe("OAuth: closed list, one secret per provider, never a secret's text in 
     });
 });
 
+describe("host names", () => {
+    const HOST = "must be a host name (letters, digits, hyphens and dots) or an IP address, without scheme, port or spaces";
+    it.each(["smtp.example.com:25", "smtp://smtp.example.com", "smtp.example.com evil", "-oProxy", "smtp.example.com,evil.com", "a..b", ""])(
+        "refuses smtpHost %j",
+        (smtpHost) => {
+            expect(problemsOf({ smtpHost })).toEqual([`supabase-fleet:smtpHost: ${HOST} (got ${JSON.stringify(smtpHost)})`]);
+        },
+    );
+
+    it.each(["smtp.example.com", "10.0.0.5", "::1", "mail-1"])("accepts smtpHost %s", (smtpHost) => {
+        expect(problemsOf({ smtpHost })).toEqual([]);
+    });
+});
+
 describe("numbers", () => {
     it.each(["0.001", "0.009", "0"])("refuses dbCpus %s below Docker's smallest limit", (cpus) => {
         expect(problemsOf({ dbCpus: cpus })).toEqual([`supabase-fleet:dbCpus: must be at least 0.01 (Docker's smallest CPU limit) (got "${cpus}")`]);
