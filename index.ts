@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_NAME } from "./components/config/constants.js";
-import { TenantConfigError, configStorageProblems, parseTenantConfig, plaintextSecretProblems, settingsFromPulumiConfig } from "./components/config/load.js";
+import { TenantConfigError, foreignNamespaceProblems, parseTenantConfig, plaintextSecretProblems, settingsFromPulumiConfig } from "./components/config/load.js";
 import { splitSecrets } from "./components/config/secrets.js";
 import { SupabaseProject } from "./components/supabaseProject.js";
 
@@ -19,7 +19,7 @@ export default async function main(): Promise<Record<string, unknown>> {
     const allConfig = pulumi.runtime.allConfig();
     const raw = settingsFromPulumiConfig(allConfig, stack);
     const encryptedKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret(`${PROJECT_NAME}:${key}`)));
-    const storageProblems = [...plaintextSecretProblems(raw, isConfigSecret), ...configStorageProblems(allConfig, isConfigSecret)];
+    const storageProblems = [...plaintextSecretProblems(raw, isConfigSecret), ...foreignNamespaceProblems(allConfig)];
     let config;
     try {
         config = parseTenantConfig(raw, `stack ${stack}`, undefined, encryptedKeys, storageProblems);

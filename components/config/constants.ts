@@ -42,6 +42,8 @@ export const OPAQUE_SECRET = "\u0000supabase-fleet:opaque-secret";
 export const MAX_SETTING_BYTES = 8192;
 /** Most memory one container may be given, in MiB (256 GiB). */
 export const MAX_MEMORY_MB = 262144;
+/** Fewest CPUs one container may be given: Docker refuses less. */
+export const MIN_CPUS = 0.01;
 /** Most CPUs one container may be given. */
 export const MAX_CPUS = 64;
 /** Most server connections per pool the pooler may open. */
@@ -58,3 +60,5 @@ export const MAX_FILE_SIZE_LIMIT_BYTES = 500 * 1024 ** 3;
 export const RESERVED_REF_PREFIX = "supabase";
 /** Separator GoTrue splits GOTRUE_URI_ALLOW_LIST on. */
 export const REDIRECT_LIST_SEPARATOR = ",";
+/** Config namespaces besides the project's that a stack file may hold: Pulumi's own and the Docker provider's. */
+export const PROVIDER_NAMESPACES = ["pulumi", "docker"] as const;

@@ -2,7 +2,8 @@
  * Turning raw settings (Pulumi stack config, or a tenant entry of the fleet registry) into a validated
  * `TenantConfig`, or into one line per problem that names the key and what is allowed.
  */
-import { OPAQUE_SECRET } from "./constants.js";
+import { OPAQUE_SECRET, PROVIDER_NAMESPACES } from "./constants.js";
+import { escapeControlCharacters } from "./text.js";
 import { PROJECT_NAME, SECRET_SETTING_KEYS, SETTINGS, SETTING_KEYS, tenantConfigSchema, type SettingKey, type TenantConfig } from "./schema.js";
 
 export { OPAQUE_SECRET };
@@ -57,29 +58,41 @@ export function parseTenantConfig(
     /** Problems found before parsing (how values are stored), reported with the parse's. */
     earlierProblems: readonly string[] = [],
 ): TenantConfig {
-    const coerced = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, coerce(key, value)]));
-    const result = tenantConfigSchema.safeParse(coerced);
-    if (result.success && earlierProblems.length === 0) return result.data as unknown as TenantConfig;
-
     const problems: string[] = [...earlierProblems];
+    const coerced: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        // A non-secret stored encrypted would be decrypted into plaintext env, state and plan: refused,
+        // and its value not validated further (so no message can show it).
+        if (encryptedKeys.has(key) && isSettingKey(key) && !SETTINGS[key].meta.secret) {
+            problems.push(`${keyPrefix}${key}: is not a secret setting but is stored encrypted; set it without --secret (\`pulumi config set ${keyPrefix}${key} <value>\`)`);
+            continue;
+        }
+        coerced[key] = coerce(key, value);
+    }
+    const result = tenantConfigSchema.safeParse(coerced);
+    if (result.success && problems.length === 0) return result.data as unknown as TenantConfig;
+
     for (const issue of result.error?.issues ?? []) {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) problems.push(`${keyPrefix}${key}: ${unknownKeyMessage(key)}`);
             continue;
         }
         const key = issue.path.map(String).join(".");
-        const value = issue.path.length > 0 ? coerced[String(issue.path[0])] : undefined;
+        // The value at the issue's path: a list element's problem shows that element.
+        const value = issue.path.length > 0 ? issue.path.reduce<unknown>((at, part) => (at as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], coerced) : undefined;
         const shown = encryptedKeys.has(String(issue.path[0])) ? "" : describeValue(String(issue.path[0] ?? ""), value);
         problems.push(`${keyPrefix}${key}: ${issue.message}${shown}`);
     }
-    // One line per problem, in a stable order.
-    throw new TenantConfigError([...new Set(problems)].sort(), source);
+    // One line per problem, in a stable order; a key (or anything else) can never break a line.
+    throw new TenantConfigError([...new Set(problems.map(escapeControlCharacters))].sort(), source);
 }
 
 function describeValue(key: string, value: unknown): string {
     if (value === undefined) return "";
     if (isSettingKey(key) && SETTINGS[key].meta.secret) return ""; // never echo a secret
     const text = JSON.stringify(value);
+    // Credentials inside a non-secret value (user:password@ in a URL or Docker host) are not echoed either.
+    if (text.includes("@")) return "";
     return text.length <= 80 ? ` (got ${text})` : "";
 }
 
@@ -140,22 +153,18 @@ export function plaintextSecretProblems(settings: Record<string, unknown>, isSec
 }
 
 /**
- * How a stack stores its config, checked before values are: keys of another namespace than the
- * project's, and non-secret settings stored encrypted (a decrypted value would land in plaintext in
- * env, state and plan, so it is refused rather than downgraded).
+ * Keys of another namespace than the project's: a typo (`supabase-flet:ref`) or a setting meant for
+ * a provider this program does not configure would otherwise be ignored. Pulumi's own and the Docker
+ * provider's namespaces are allowed.
  */
-export function configStorageProblems(allConfig: Record<string, string>, isSecret: (fullKey: string) => boolean): string[] {
+export function foreignNamespaceProblems(allConfig: Record<string, string>): string[] {
     const prefix = `${PROJECT_NAME}:`;
     const problems: string[] = [];
     for (const fullKey of Object.keys(allConfig)) {
-        if (!fullKey.startsWith(prefix)) {
-            problems.push(`${fullKey}: is not a setting of this project; its settings are ${prefix}<key> (all listed in Pulumi.yaml)`);
-            continue;
-        }
-        const key = fullKey.slice(prefix.length);
-        if (isSettingKey(key) && !SETTINGS[key].meta.secret && isSecret(fullKey)) {
-            problems.push(`${fullKey}: is not a secret setting but is stored encrypted; set it without --secret (\`pulumi config set ${fullKey} <value>\`)`);
-        }
+        if (fullKey.startsWith(prefix) || PROVIDER_NAMESPACES.some((namespace) => fullKey.startsWith(`${namespace}:`))) continue;
+        const bare = fullKey.slice(fullKey.indexOf(":") + 1);
+        const hint = isSettingKey(bare) ? `; did you mean ${prefix}${bare}?` : ` (all listed in Pulumi.yaml; allowed namespaces besides: ${PROVIDER_NAMESPACES.join(", ")})`;
+        problems.push(`${escapeControlCharacters(fullKey)}: is not a setting of this project; its settings are ${prefix}<key>${hint}`);
     }
     return problems;
 }

@@ -3,7 +3,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
-import { API_KEY_ISSUED_AT, MAX_SETTING_BYTES, OPAQUE_SECRET } from "./constants.js";
+import { API_KEY_ISSUED_AT, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
 
 /** Values published in upstream's example `.env`: anyone can sign tokens with them. */
 export const DEMO_JWT_SECRET = "your-super-secret-jwt-token-with-at-least-32-characters-long";
@@ -19,7 +19,6 @@ type Loose = Record<string, unknown>;
 export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): void {
     const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
 
-    checkTextHygiene(config, problem);
     checkPortsDistinct(config, problem);
 
     for (const [key, demo] of Object.entries(DEMO_VALUES)) {
@@ -55,26 +54,6 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
     checkOAuth(config, problem);
 }
 
-/** Control characters (newlines included) and C1/Unicode line separators: they forge lines in env files, logs and plans. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/**
- * Every string setting and list element, secret or not: no control characters (no setting is free
- * text that nothing parses line by line), and no value too large for a container's environment.
- * Messages never show the value.
- */
-function checkTextHygiene(config: Loose, problem: (key: string, message: string) => void): void {
-    for (const [key, value] of Object.entries(config)) {
-        const texts = Array.isArray(value) ? value : [value];
-        texts.forEach((text, index) => {
-            if (typeof text !== "string" || text === OPAQUE_SECRET) return;
-            const at = Array.isArray(value) ? `${key}.${index}` : key;
-            if (CONTROL_CHARACTERS.test(text)) problem(at, "must not contain control characters (newlines, tabs, escapes)");
-            if (Buffer.byteLength(text) > MAX_SETTING_BYTES) problem(at, `must be at most ${MAX_SETTING_BYTES} bytes (it is passed in a container's environment)`);
-        });
-    }
-}
-
 function checkPortsDistinct(config: Loose, problem: (key: string, message: string) => void): void {
     const seen = new Map<number, string>();
     for (const key of ["kongHttpPort", "kongHttpsPort", "postgresPort", "poolerTransactionPort"]) {
@@ -86,22 +65,30 @@ function checkPortsDistinct(config: Loose, problem: (key: string, message: strin
     }
 }
 
+/** The closed-list provider an entry names, if any: messages only ever show these names, never entry text. */
+const PROVIDER_PREFIX = new RegExp(`^(${OAUTH_PROVIDERS.join("|")}):`);
+
 function checkOAuth(config: Loose, problem: (key: string, message: string) => void): void {
+    // Entries naming no known provider are refused by the schema (closed list, on the non-secret list
+    // alone); here only known names are compared, so a secret's text can never reach a message.
     const providerOf = (entries: unknown) =>
-        Array.isArray(entries) ? entries.filter((e): e is string => typeof e === "string").map((e) => e.split(":")[0]!) : [];
-    // The closed list of providers is checked by the schema on the non-secret list alone.
+        Array.isArray(entries) ? entries.flatMap((entry) => (typeof entry === "string" ? (PROVIDER_PREFIX.exec(entry)?.[1] ?? []) : [])) : [];
     const providers = providerOf(config.authOAuthProviders);
-    if (new Set(providers).size !== providers.length) problem("authOAuthProviders", "lists a provider twice");
+    for (const provider of duplicatesOf(providers)) problem("authOAuthProviders", `lists provider ${provider} twice; each provider appears once`);
     // An unreadable (opaque) list of secrets cannot be matched against the providers.
     if (config.authOAuthClientSecrets === OPAQUE_SECRET) return;
     const secrets = providerOf(config.authOAuthClientSecrets);
     for (const provider of providers) {
         if (!secrets.includes(provider)) problem("authOAuthClientSecrets", `needs an entry "${provider}:<client secret>" for provider ${provider}`);
     }
-    if (new Set(secrets).size !== secrets.length) problem("authOAuthClientSecrets", "has two secrets for one provider; each provider has exactly one");
-    for (const provider of secrets) {
-        if (!providers.includes(provider)) problem("authOAuthClientSecrets", `has a secret for "${provider}", which is not in authOAuthProviders`);
+    for (const provider of duplicatesOf(secrets)) problem("authOAuthClientSecrets", `has two secrets for provider ${provider}; each provider has exactly one`);
+    for (const provider of new Set(secrets)) {
+        if (!providers.includes(provider)) problem("authOAuthClientSecrets", `has a secret for provider ${provider}, which is not in authOAuthProviders`);
     }
+}
+
+function duplicatesOf(names: readonly string[]): Set<string> {
+    return new Set(names.filter((name, index) => names.indexOf(name) !== index));
 }
 
 /** Returns what is wrong with an anon or service-role key override, or undefined when it is sound. */

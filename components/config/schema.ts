@@ -19,13 +19,16 @@ import {
     MAX_JWT_EXPIRY_SECONDS,
     MAX_MEMORY_MB,
     MAX_POOL_SIZE,
+    MAX_SETTING_BYTES,
+    MIN_CPUS,
     OAUTH_PROVIDERS,
     OPAQUE_SECRET,
     RESERVED_REF_PREFIX,
 } from "./constants.js";
 import { dockerHostProblem } from "./dockerHost.js";
 import { imageReferenceProblem } from "./images.js";
-import { httpUrlProblem, redirectEntryProblem } from "./urls.js";
+import { CONTROL_CHARACTERS } from "./text.js";
+import { hostNameProblem, httpUrlProblem, redirectEntryProblem } from "./urls.js";
 
 export { API_KEY_ISSUED_AT, DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, PROJECT_NAME } from "./constants.js";
 
@@ -110,7 +113,7 @@ const cpus = (fallback: string) =>
     z
         .string({ error: 'must be a decimal number of CPUs as a string, for example "0.5" or "2"' })
         .regex(/^(?:\d+(?:\.\d+)?)$/, { error: 'must be a decimal number of CPUs, for example "0.5" or "2"' })
-        .refine((v) => Number(v) > 0, { error: "must be more than 0" })
+        .refine((v) => Number(v) >= MIN_CPUS, { error: `must be at least ${MIN_CPUS} (Docker's smallest CPU limit)` })
         .refine((v) => Number(v) <= MAX_CPUS, { error: `must be at most ${MAX_CPUS}` })
         .default(fallback);
 
@@ -204,7 +207,7 @@ export const SETTINGS = {
     authPhoneEnabled: setting(flag(false), "boolean", "Allow phone sign-in."),
     authPhoneAutoconfirm: setting(flag(false), "boolean", "Confirm phone sign-ups without an SMS."),
     authAnonymousUsersEnabled: setting(flag(false), "boolean", "Allow anonymous sign-ins."),
-    smtpHost: setting(optionalText("SMTP server host name"), "string", "SMTP server for auth mails."),
+    smtpHost: setting(checkedText(hostNameProblem).optional(), "string", "SMTP server for auth mails."),
     smtpPort: setting(port(587), "integer", "SMTP server port."),
     smtpUser: setting(optionalText("SMTP user name"), "string", "SMTP user name."),
     smtpPassword: setting(secretText(1, "SMTP password"), "string", "SMTP password.", true),
@@ -227,7 +230,7 @@ export const SETTINGS = {
     ),
     authOAuthClientSecrets: setting(
         z
-            .union([z.literal(OPAQUE_SECRET), z.array(z.string().regex(/^[a-z_]+:\S+$/, { error: 'each entry must be "<provider>:<client secret>"' }))], {
+            .union([z.literal(OPAQUE_SECRET), z.array(z.string().regex(new RegExp(`^(?:${OAUTH_PROVIDERS.join("|")}):\\S+$`), { error: `each entry must be "<provider>:<client secret>" with a provider from ${OAUTH_PROVIDERS.join(", ")}` }))], {
                 error: 'must be a list of "<provider>:<client secret>" entries',
             })
             .optional(),
@@ -275,10 +278,39 @@ const shape = Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTINGS[key].s
     [K in SettingKey]: (typeof SETTINGS)[K]["schema"];
 };
 
+/**
+ * Every string setting and list element, secret or not: no control characters (no setting is free
+ * text that nothing parses line by line), and no value, nor list joined into one env value, too large
+ * for a container's environment. One check for all settings, so a new setting cannot miss it; run even
+ * when a setting's own shape failed, so every problem shows at once. Messages never show the value.
+ */
+function checkTextHygiene(config: Record<string, unknown>, ctx: z.RefinementCtx): void {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const tooLarge = `must be at most ${MAX_SETTING_BYTES} bytes (it is passed in a container's environment)`;
+    for (const key of SETTING_KEYS) {
+        const value = config[key];
+        // Only a secret can be opaque (an encrypted non-secret is refused before parsing).
+        if (value === OPAQUE_SECRET && SETTINGS[key].meta.secret) continue;
+        const texts = Array.isArray(value) ? value : [value];
+        texts.forEach((text, index) => {
+            if (typeof text !== "string") return;
+            const path = Array.isArray(value) ? [key, index] : [key];
+            if (CONTROL_CHARACTERS.test(text)) problem(path, "must not contain control characters (newlines, tabs, escapes)");
+            if (Buffer.byteLength(text) > MAX_SETTING_BYTES) problem(path, tooLarge);
+        });
+        // List settings are joined into one env value (GOTRUE_URI_ALLOW_LIST and the like): bound the whole.
+        const joined = Array.isArray(value) ? value.filter((text) => typeof text === "string").join(",") : "";
+        if (Array.isArray(value) && Buffer.byteLength(joined) > MAX_SETTING_BYTES) {
+            problem([key], `must be at most ${MAX_SETTING_BYTES} bytes in all (its entries are joined into one environment value)`);
+        }
+    }
+}
+
 export const tenantConfigSchema = z
     .strictObject(shape, {
         error: (issue) => (issue.code === "unrecognized_keys" ? "unknown setting" : undefined),
     })
+    .superRefine(checkTextHygiene, { when: () => true })
     // `when`: run the cross-setting rules even if single settings failed, so every problem shows at once.
     .superRefine(checkTenantConsistency, { when: () => true });
 

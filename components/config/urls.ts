@@ -24,6 +24,12 @@ export function httpUrlProblem(value: string): string | undefined {
     return undefined;
 }
 
+/** What is wrong with a bare host name (no scheme, port or path), or undefined when it is sound. */
+export function hostNameProblem(value: string): string | undefined {
+    const ipv6 = /^[0-9a-f:.]+$/i.test(value) && value.includes(":");
+    return ipv6 || isConcreteHost(value) ? undefined : "must be a host name (letters, digits, hyphens and dots) or an IP address, without scheme, port or spaces";
+}
+
 function isConcreteHost(hostname: string): boolean {
     if (/^\[[0-9a-f:.]+\]$/i.test(hostname)) return true; // IPv6 literal
     return hostname.split(".").every((label) => HOST_LABEL.test(label));

@@ -7,6 +7,7 @@
 import { SERVICE_NAMES } from "../../components/catalog.js";
 import type { PlanDocument, PlanResource, PlanValue } from "./document.js";
 import { SECRET_MARK } from "./masking.js";
+import { escapeControlCharacters } from "../../components/config/text.js";
 import { TYPE_TOKENS } from "../../components/typeTokens.js";
 
 const { container: CONTAINER, network: NETWORK, volume: VOLUME, remoteImage: IMAGE, stack: STACK } = TYPE_TOKENS;
@@ -180,11 +181,8 @@ function words(value: PlanValue): string {
 }
 
 /** Control characters and line separators are shown escaped, so that no value can forge a line of the plan. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
 function text(value: PlanValue): string {
-    const shown = typeof value === "string" ? value : JSON.stringify(value);
-    return shown.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return escapeControlCharacters(typeof value === "string" ? value : JSON.stringify(value));
 }
 
 function cut(value: string): string {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { OPAQUE_SECRET } from "../../components/config/constants.js";
+import { escapeControlCharacters } from "../../components/config/text.js";
 import { PlanError } from "./errors.js";
 
 export interface ProjectFile {
@@ -32,6 +33,12 @@ const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
 const DECLARATION_KEYS = new Set(["type", "description", "default", "secret", "items"]);
 /** The top-level sections Pulumi reads from a stack file; any other one is a typo that would be ignored. */
 const STACK_FILE_SECTIONS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+/** `<namespace>:<key>`, printable ASCII without spaces: a key is echoed in messages and set in the program's config. */
+const CONFIG_KEY = /^[\x21-\x39\x3b-\x7e]+:[\x21-\x39\x3b-\x7e]+$/;
+/** Largest stack file read: far beyond any real one, so a huge file fails fast instead of filling memory. */
+const MAX_STACK_FILE_BYTES = 1024 * 1024;
+/** Largest value of one key, any namespace: the settings' own limit (MAX_SETTING_BYTES) is smaller still. */
+const MAX_STACK_VALUE_BYTES = 64 * 1024;
 /** Aliases a file may expand: far beyond any real stack file, far below a billion-laughs bomb. */
 const MAX_YAML_ALIASES = 50;
 
@@ -82,25 +89,21 @@ export function readStackConfig(projectDir: string, project: ProjectFile, stack:
     const path = stackFilePath(projectDir, stack);
     const file = `Pulumi.${stack}.yaml`;
     const document = parseYamlFile(path, file, stack);
-    const unknownSections = Object.keys(document).filter((section) => !STACK_FILE_SECTIONS.includes(section));
-    if (unknownSections.length > 0) {
-        throw new PlanError(
-            "config",
-            unknownSections.map((section) => `${file}: unknown top-level section "${section}" (allowed: ${STACK_FILE_SECTIONS.join(", ")})`).join("\n"),
-            stack,
-        );
-    }
+    // Every problem of the file at once, one line each.
+    const problems = Object.keys(document)
+        .filter((section) => !STACK_FILE_SECTIONS.includes(section))
+        .map((section) => `${file}: unknown top-level section ${quoted(section)} (allowed: ${STACK_FILE_SECTIONS.join(", ")})`);
     const stackValues = document.config ?? {};
-    if (!isMapping(stackValues)) throw new PlanError("config", `${file}: "config" must be a mapping of "<namespace>:<key>": value`, stack);
+    if (!isMapping(stackValues)) problems.push(`${file}: "config" must be a mapping of "<namespace>:<key>": value`);
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(project.configDefaults)) config[key] = configText(value);
 
-    const problems: string[] = [];
-    for (const [key, value] of Object.entries(stackValues)) {
-        if (!/^[^:\s]+:[^:\s]+$/.test(key)) {
-            problems.push(`${file}: config key "${key}" must be "<namespace>:<key>", for example "${project.name}:${key}"`);
+    for (const [key, value] of Object.entries(isMapping(stackValues) ? stackValues : {})) {
+        if (!CONFIG_KEY.test(key)) {
+            const example = /^[\x21-\x39\x3b-\x7e]+$/.test(key) ? key : "ref";
+            problems.push(`${file}: config key ${quoted(key)} must be "<namespace>:<key>" of printable characters, for example "${project.name}:${example}"`);
             continue;
         }
         if (value === null || value === undefined) {
@@ -114,6 +117,7 @@ export function readStackConfig(projectDir: string, project: ProjectFile, stack:
             continue;
         }
         config[key] = configText(value);
+        if (Buffer.byteLength(config[key]) > MAX_STACK_VALUE_BYTES) problems.push(`${file}: config key ${quoted(key)} holds more than ${MAX_STACK_VALUE_BYTES} bytes`);
     }
     if (problems.length > 0) throw new PlanError("config", problems.join("\n"), stack);
     return { stack, config, secretKeys: secretKeys.sort() };
@@ -142,6 +146,7 @@ function parseYamlFile(path: string, label: string, stack?: string): Record<stri
     } catch (error) {
         throw new PlanError("config", `${label}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, stack);
     }
+    if (bytes.length > MAX_STACK_FILE_BYTES) throw new PlanError("config", `${label}: is larger than ${MAX_STACK_FILE_BYTES} bytes`, stack);
     let text: string;
     try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -151,7 +156,11 @@ function parseYamlFile(path: string, label: string, stack?: string): Record<stri
     const document = parseDocument(text, { prettyErrors: true });
     if (document.errors.length > 0) {
         // Only the first: later YAML errors are mostly consequences of it.
-        throw new PlanError("config", `${label}: malformed YAML: ${firstLine(document.errors[0]!.message)}`, stack);
+        const error = document.errors[0]!;
+        // The parser points at the repeated key's first character: the key runs to its ": ".
+        const repeated = error.code === "DUPLICATE_KEY" ? /^[^\n]*?(?=:(?:\s|$))/.exec(text.slice(error.pos[0]))?.[0] : undefined;
+        const key = repeated ? ` (key ${quoted(repeated)})` : "";
+        throw new PlanError("config", `${label}: malformed YAML: ${firstLine(error.message)}${key}`, stack);
     }
     let value: unknown;
     try {
@@ -180,6 +189,11 @@ function firstInvalidUtf8Line(bytes: Buffer): number {
         start = index + 1;
     }
     return line;
+}
+
+/** A key or section as the file wrote it, quoted and with control characters escaped (one line, whatever it holds). */
+function quoted(text: string): string {
+    return `"${escapeControlCharacters(text)}"`;
 }
 
 function firstLine(message: string): string {

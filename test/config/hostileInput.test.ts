@@ -82,7 +82,7 @@ describe("2. one setting overriding another", () => {
 
     it("refuses two secrets for one provider", () => {
         const problems = problemsOf({ authOAuthProviders: ["github:abc"], authOAuthClientSecrets: ["github:one", "github:two"] });
-        expect(problems).toEqual(["supabase-fleet:authOAuthClientSecrets: has two secrets for one provider; each provider has exactly one"]);
+        expect(problems).toEqual(["supabase-fleet:authOAuthClientSecrets: has two secrets for provider github; each provider has exactly one"]);
     });
 });
 

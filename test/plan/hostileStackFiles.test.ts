@@ -65,8 +65,9 @@ describe("npm run plan refuses hostile stack files", () => {
     });
 
     it("a key of another namespace and a non-secret setting stored encrypted, without echoing it", () => {
-        const result = plan("storage", `${BASE}  docker:host: unix:///tmp/x.sock\n  supabase-fleet:smtpHost:\n    secure: v1:abc:def\n`);
-        expectRefused(result, "  - docker:host: is not a setting of this project");
+        const result = plan("storage", `${BASE}  docker:host: unix:///tmp/x.sock\n  supabase-flet:ref: acme\n  supabase-fleet:smtpHost:\n    secure: v1:abc:def\n`);
+        expectRefused(result, "  - supabase-flet:ref: is not a setting of this project; its settings are supabase-fleet:<key>; did you mean supabase-fleet:ref?");
+        expect(result.stderr).not.toContain("docker:host");
         expect(result.stderr).toContain("  - supabase-fleet:smtpHost: is not a secret setting but is stored encrypted");
         expect(result.stderr).not.toContain("opaque-secret");
     });
@@ -83,10 +84,30 @@ describe("npm run plan refuses hostile stack files", () => {
     });
 
     it("duplicate keys, naming the position", () => {
-        expectRefused(plan("duplicate", `${BASE}  supabase-fleet:authEmailAutoconfirm: false\n`), "error: Pulumi.duplicate.yaml: malformed YAML: Map keys must be unique at line 3");
+        expectRefused(plan("duplicate", `${BASE}  supabase-fleet:authEmailAutoconfirm: false\n`), "error: Pulumi.duplicate.yaml: malformed YAML: Map keys must be unique at line 3, column 3 (key \"supabase-fleet:authEmailAutoconfirm\")");
     });
 
     it("invalid UTF-8, naming the line", () => {
         expectRefused(plan("utf8", Buffer.concat([Buffer.from(`${BASE}  supabase-fleet:smtpSenderName: "A`), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')])), "error: Pulumi.utf8.yaml: is not valid UTF-8 (first bad byte on line 3)");
+    });
+
+    it("a secret's text and URL credentials never reach the output, and every setting problem shows at once", () => {
+        const result = plan(
+            "leak",
+            `${BASE}  supabase-fleet:authOAuthProviders: ["github:abc"]\n  supabase-fleet:authOAuthClientSecrets: ["topsecretvalue", "github:s3cr3t", "github:s3cr3t2"]\n` +
+                `  supabase-fleet:siteUrl: "https://admin:hunter2@app.example.com"\n  aws:region: eu-west-1\n`,
+        );
+        expectRefused(result, '  - supabase-fleet:authOAuthClientSecrets.0: each entry must be "<provider>:<client secret>" with a provider from');
+        expect(result.stderr).toContain("  - supabase-fleet:authOAuthClientSecrets: has two secrets for provider github; each provider has exactly one\n");
+        expect(result.stderr).toContain("  - supabase-fleet:siteUrl: must not contain credentials (user:password@)\n");
+        expect(result.stderr).toContain("  - aws:region: is not a setting of this project");
+        expect(result.stderr).not.toMatch(/topsecret|s3cr3t|hunter2/);
+    });
+
+    it("a misspelled section and a key with a terminal escape, both in one report, the key escaped", () => {
+        const result = plan("keys", `confg:\n  x: 1\nconfig:\n  "supabase-fleet:a\\e]0;pwned\\ab": 1\n`);
+        expectRefused(result, 'error: Pulumi.keys.yaml: unknown top-level section "confg"');
+        expect(result.stderr).toContain('Pulumi.keys.yaml: config key "supabase-fleet:a\\u001b]0;pwned\\u0007b" must be "<namespace>:<key>" of printable characters');
+        expect(result.stderr).not.toContain("\u001b");
     });
 });

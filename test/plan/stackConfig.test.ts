@@ -139,7 +139,7 @@ describe("readStackConfig", () => {
         write("Pulumi.c.yaml", "config:\n  kongHttpPort: 8100\n  supabase-fleet:siteUrl:\n");
         const error = errorOf(() => readStackConfig(dir, readProjectFile(dir), "c"));
         expect(error.message.split("\n")).toEqual([
-            'Pulumi.c.yaml: config key "kongHttpPort" must be "<namespace>:<key>", for example "supabase-fleet:kongHttpPort"',
+            'Pulumi.c.yaml: config key "kongHttpPort" must be "<namespace>:<key>" of printable characters, for example "supabase-fleet:kongHttpPort"',
             'Pulumi.c.yaml: config key "supabase-fleet:siteUrl" has no value; give it one or remove the line',
         ]);
     });
