@@ -104,12 +104,11 @@ describe("data-loss rules", () => {
         expect(volume.notes).toEqual([]);
     });
 
-    it("sees data volumes mounted through `mounts` as well as `volumes`", () => {
-        const inputs = { mounts: [{ type: "volume", source: "acme-functions", target: "/home/deno/functions" }, { type: "bind", source: "/srv/acme-storage", target: "/x" }] };
-        expect(dataLossRisk({ op: "delete", type: "docker:index/container:Container", name: "acme-functions", oldInputs: inputs })).toBe(
-            "deletes a container that mounts data volume `acme-functions`",
-        );
-        expect(dataLossRisk({ op: "replace", type: "docker:index/container:Container", name: "acme-kong", oldInputs: { volumes: [{ hostPath: "/srv/kong", containerPath: "/k" }] } })).toBeUndefined();
+    it("does not flag replacing or deleting a container: its named data volumes are separate resources and stay", () => {
+        const container = { type: "docker:index/container:Container", name: "acme-db", oldInputs: { volumes: [{ containerPath: "/var/lib/postgresql/data", volumeName: "acme-db-data" }] } };
+        expect(dataLossRisk({ ...container, op: "replace" })).toBeUndefined();
+        expect(dataLossRisk({ ...container, op: "delete" })).toBeUndefined();
+        expect(dataLossRisk({ op: "replace", type: "docker:index/volume:Volume", name: "acme-deno-cache" })).toBeUndefined();
     });
 });
 
