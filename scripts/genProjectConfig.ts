@@ -5,7 +5,15 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { exitIfHelp, setUpProcess } from "../stacks/cli/process.js";
 import { renderProjectFile, withConfigReference } from "./projectFile.js";
+
+setUpProcess();
+exitIfHelp(
+    process.argv.slice(2),
+    "usage: npm run gen:project-config [-- --check]\nRewrites the config: section of Pulumi.yaml and the README config reference from\n" +
+        "components/config/schema.ts; --check only says (exit 1) when either is out of date.",
+);
 
 const projectFilePath = fileURLToPath(new URL("../Pulumi.yaml", import.meta.url));
 const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
