@@ -1,5 +1,5 @@
 /**
- * `npm run plan`: a tenant's desired state without the Pulumi CLI. See PLAN_USAGE and the README (Offline plan).
+ * `npm run plan`: a tenant's desired state without the Pulumi CLI. See PLAN_USAGE and docs/offline-plan.md.
  * Exit codes: 0 every stack planned; 1 a stack's config or program failed; 2 a wrong flag or stack name.
  */
 import { relative } from "node:path";
