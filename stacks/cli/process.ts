@@ -1,8 +1,8 @@
 /**
  * What every command-line entry point (stacks/cli/*.ts, scripts/*.ts) does the same way:
  * - `--help` / `-h` prints the usage and exits 0;
- * - a closed stdout or stderr (`| head`, `| jq` that stops early, a closed pipe) ends the process quietly
- *   with its own status so far, as a shell filter is expected to, instead of an EPIPE stack trace;
+ * - a closed stdout or stderr (`| head`, `| jq` that stops early, a closed pipe) is quiet: no EPIPE stack
+ *   trace; what is still written to it is dropped and the command ends with its own status;
  * - an unexpected error is one line on stderr and exit 1; the stack trace only with --verbose or DEBUG set.
  * Nothing happens on import: tests import entry points' helpers without these handlers.
  */
@@ -25,7 +25,20 @@ function isBrokenPipe(error: unknown): boolean {
     return (error as NodeJS.ErrnoException | undefined)?.code === "EPIPE";
 }
 
-/** The reader went away: nobody can see more output, so stop as `head`'s writer would. */
+/**
+ * The reader went away: nobody will see more of this stream. Later writes are dropped and the command
+ * runs to its end, so a fleet run piped into `head` still finishes its updates (exiting mid-run would
+ * leave stacks locked) and exits with its own status.
+ */
+function dropFurtherWrites(stream: NodeJS.WriteStream): void {
+    stream.write = ((...args: unknown[]) => {
+        const callback = args.find((arg) => typeof arg === "function") as (() => void) | undefined;
+        if (callback) process.nextTick(callback);
+        return true;
+    }) as NodeJS.WriteStream["write"];
+}
+
+/** A broken pipe outside the standard streams' own handlers: nothing more can be shown, so stop. */
 function exitQuietly(): never {
     process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
 }
@@ -51,7 +64,7 @@ export function setUpProcess(): void {
     if (installed) return;
     installed = true;
     for (const stream of [process.stdout, process.stderr]) {
-        stream.on("error", (error) => (isBrokenPipe(error) ? exitQuietly() : failUnexpected(error)));
+        stream.on("error", (error) => (isBrokenPipe(error) ? dropFurtherWrites(stream) : failUnexpected(error)));
     }
     // Unhandled rejections reach this handler too (Node's default --unhandled-rejections=throw).
     process.on("uncaughtException", failUnexpected);

@@ -2,6 +2,9 @@
  * Output into a closed pipe (`| head`, a reader that stops early) ends quietly with the command's own
  * status, and an unexpected error is one line: no EPIPE, no stack trace (stacks/cli/process.ts).
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { npmRun, quietEnv, REPO, run } from "./spawn.js";
 
@@ -35,6 +38,16 @@ describe("a closed stdout", () => {
         expect(result.stderr).toBe("");
         expect(result.code).toBe(0);
         expect(result.stdout).toHaveLength(10);
+    });
+});
+
+describe("a command whose reader leaves mid-run", () => {
+    it.concurrent("finishes its work and exits with its own status (a fleet run must not stop mid-update)", async () => {
+        const marker = join(mkdtempSync(join(tmpdir(), "pipes-")), "finished");
+        const result = await run(process.execPath, ["--import", "tsx", `${REPO}test/cli/fixtures/keepsWorking.ts`, marker], { closeStdout: true });
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(3);
+        expect(readFileSync(marker, "utf8")).toBe("finished");
     });
 });
 
