@@ -100,7 +100,7 @@ describe("a replaced container that mounts data volumes", () => {
         expect(comment).toContain(
             "**Replacements and deletions**\n\n- 🔄 **replace** `acme-db` (Container)\n" +
                 "  - replaced because `image` changed\n" +
-                "  - `image`: `supabase/postgres:15.8.1.060` → `supabase/postgres:17.4.1.045` _(forces replacement)_\n",
+                "  - `image`: `supabase/postgres:15.8.1.060` → `supabase/postgres:15.8.1.085` _(forces replacement)_\n",
         );
         expect(comment).toContain("- 🔄 **replace** `acme-image-db` (RemoteImage)");
     });
