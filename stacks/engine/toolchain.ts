@@ -34,7 +34,8 @@ function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
 /** Both ways to get the engine, and the command that needs neither: the user's next step, whatever the machine. */
 export const MISSING_CLI_MESSAGE =
     "the Pulumi CLI was not found. Get it one of two ways: with internet, the official installer " +
-    "(`curl -fsSL https://get.pulumi.com | sh`, then a new shell so that ~/.pulumi/bin is on PATH); " +
+    "(`curl -fsSL https://get.pulumi.com | sh && ~/.pulumi/bin/pulumi version`: the pipe hides a failed download, " +
+    "the version check shows it; then a new shell, so that ~/.pulumi/bin is on PATH); " +
     "without, the project's own build (`npm run toolchain`, which needs nothing beyond the Go module proxy). " +
     "The offline plan needs neither: `npm run plan -- --stack dev`.";
 

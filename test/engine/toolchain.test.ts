@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { locateToolchain, MISSING_CLI_MESSAGE, MissingPulumiCliError } from "../../stacks/engine/toolchain.js";
 
 describe("the missing-Pulumi-CLI message", () => {
-    it("names the official installer, the project's own build and the offline plan", () => {
-        expect(MISSING_CLI_MESSAGE).toContain("`curl -fsSL https://get.pulumi.com | sh`");
+    it("names the official installer with a check that fails visibly, the project's own build and the offline plan", () => {
+        expect(MISSING_CLI_MESSAGE).toContain("`curl -fsSL https://get.pulumi.com | sh && ~/.pulumi/bin/pulumi version`");
         expect(MISSING_CLI_MESSAGE).toContain("`npm run toolchain`");
         expect(MISSING_CLI_MESSAGE).toContain("Go module proxy");
         expect(MISSING_CLI_MESSAGE).toContain("`npm run plan -- --stack dev`");
