@@ -19,6 +19,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { exitIfHelp, setUpProcess } from "../stacks/cli/process.js";
 import { locateToolchain } from "../stacks/engine/toolchain.js";
 import { freshProjectCopy } from "./projectCopy.js";
 
@@ -29,10 +30,12 @@ const TARGET_RATIO = 1.5;
 /** Ten tenants previewed by the fleet in at most this many times one tenant's time. */
 const FLEET_TARGET_RATIO = 4;
 const NOTES_MARKER = "<!-- notes: kept by npm run bench -->";
-if (process.argv.includes("--help")) {
-    process.stdout.write("usage: npm run bench [-- --runs N]\nWrites docs/benchmarks.md (see the comment at the top of scripts/benchEngine.ts).\n");
-    process.exit(0);
-}
+setUpProcess();
+exitIfHelp(
+    process.argv.slice(2),
+    "usage: npm run bench [-- --runs N]\nThe real engine's times against a floor, written to docs/benchmarks.md; needs the engine\n" +
+        "(npm run toolchain), Docker and the local images (npm run images). See the comment at the top of scripts/benchEngine.ts.",
+);
 
 const toolchain = locateToolchain();
 const work = mkdtempSync(join(tmpdir(), "fleet-bench-"));

@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { runEntryPoint } from "../stacks/cli/process.js";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
 const thisFile = fileURLToPath(import.meta.url);
@@ -253,6 +254,18 @@ Machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? "unknown CPU"}, Node ${
     process.stdout.write(`${report}\nwrote ${relative(process.cwd(), outPath)}\n`);
 }
 
+const USAGE = `usage: npm run bench:plan [-- --runs N] [--out <file>]
+How long the offline plan takes and how much memory it needs (one tenant, fleets of ${FLEET_SIZES.join(" and ")}),
+against a floor; writes docs/benchmarks-plan.md (or --out). See the comment at the top of scripts/benchPlan.ts.`;
+
 const args = process.argv.slice(2);
+// A child's stdout is read by the parent, never by a person.
 if (args[0] === "--child") await runChild(args[1]!, args[2]);
-else await runParent(args);
+else
+    await runEntryPoint(
+        async (argv) => {
+            await runParent(argv);
+            return 0;
+        },
+        { usage: USAGE },
+    );

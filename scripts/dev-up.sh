@@ -5,9 +5,10 @@
 # Extra arguments go to `pulumi up`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case "${1:-}" in -h|--help)
+# Help before any work (npm ci, the CLI check), wherever the flag is.
+for arg in "$@"; do case "$arg" in -h|--help)
     sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
-esac
+esac; done
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 pulumi() { node --import tsx scripts/pulumi.ts "$@"; }

@@ -7,12 +7,16 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { prepareBackend, resolveBackend } from "../stacks/fleet/backend.js";
 import { buildProgram, ProgramBuildError, runsProgram } from "../stacks/engine/buildProgram.js";
+import { isHelpFlag, setUpProcess } from "../stacks/cli/process.js";
 import { locateToolchain, MissingPulumiCliError } from "../stacks/engine/toolchain.js";
+
+setUpProcess();
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 
-if (args[0] === "--help" || args[0] === "-h" || args.length === 0) {
+// Only a first --help is ours: `npm run pulumi -- up --help` is the Pulumi CLI's own help.
+if (isHelpFlag(args[0]) || args.length === 0) {
     process.stdout.write(
         "usage: npm run pulumi -- <pulumi arguments>\n" +
             "Runs the Pulumi CLI in this project with its state backend (.pulumi-state/ unless PULUMI_BACKEND_URL is set)\n" +

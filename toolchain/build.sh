@@ -5,6 +5,10 @@
 # everything they are built from, so a warm run reuses them in seconds. Prints the build folder; stacks/engine/toolchain.ts says how
 # every project command runs it (PATH, PULUMI_HOME, offline switches).
 set -euo pipefail
+# Help before any work (go, the cache).
+for arg in "$@"; do case "$arg" in -h|--help)
+    printf 'usage: npm run toolchain\n'; sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac; done
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"

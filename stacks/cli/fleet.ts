@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { buildProgram } from "../engine/buildProgram.js";
 import { runFleetCli } from "../fleet/cli/main.js";
 import type { TenantDockerHostFactory } from "../fleet/ports.js";
+import { runEntryPoint } from "./process.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -33,15 +34,17 @@ process.on("SIGINT", () => {
     controller.abort();
 });
 
-const code = await runFleetCli(
-    process.argv.slice(2),
-    { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal },
-    {
-        automation: async () => {
-            buildProgram(repoRoot);
-            const { createAutomationEngine } = await import("../fleet/automationEngine.js");
-            return { engine: await createAutomationEngine({ repoRoot, env: process.env }), dockerHosts: await loadDockerHosts() };
+// runFleetCli answers --help itself, per command.
+await runEntryPoint((argv) =>
+    runFleetCli(
+        argv,
+        { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal },
+        {
+            automation: async () => {
+                buildProgram(repoRoot);
+                const { createAutomationEngine } = await import("../fleet/automationEngine.js");
+                return { engine: await createAutomationEngine({ repoRoot, env: process.env }), dockerHosts: await loadDockerHosts() };
+            },
         },
-    },
+    ),
 );
-process.exitCode = code;

@@ -1,5 +1,5 @@
 /**
- * `npm run plan`: a tenant's desired state without the Pulumi CLI. See PLAN_USAGE and the README (Offline plan).
+ * `npm run plan`: a tenant's desired state without the Pulumi CLI. See PLAN_USAGE and docs/offline-plan.md.
  * Exit codes: 0 every stack planned; 1 a stack's config or program failed; 2 a wrong flag or stack name.
  */
 import { relative } from "node:path";
@@ -10,6 +10,7 @@ import { renderPlan } from "../plan/render.js";
 import { listStacks, planStacksSettled } from "../plan/runPlan.js";
 import { readProjectFile } from "../plan/stackConfig.js";
 import { writeDocuments } from "../plan/writeDocuments.js";
+import { runEntryPoint } from "./process.js";
 
 async function main(argv: readonly string[]): Promise<number> {
     let args: PlanCliArgs;
@@ -86,4 +87,5 @@ async function withConsoleOnStderr<T>(body: () => Promise<T>): Promise<T> {
     }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// PLAN_USAGE answers --help in parsePlanArgs.
+await runEntryPoint(main);

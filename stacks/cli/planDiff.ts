@@ -9,8 +9,17 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadPlanFolder, PlanFolderError, renderPlanDiffComment } from "../preview/index.js";
+import { runEntryPoint } from "./process.js";
 
 const USAGE = "usage: npm run plan:diff -- <base-dir> <head-dir> [--out file.md] [--max-length N | --full]";
+const HELP = `${USAGE}
+Renders the pull-request comment from two folders of offline plan snapshots (<stack>.json, as written by
+\`npm run plan -- --all --out <dir>\`), e.g. the snapshots/ folders of the base and head commits.
+  --out file.md      write the comment there instead of to stdout
+  --max-length N     cut the comment to N characters (5000 to 65535; default 65000, under GitHub's limit)
+  --full             no length limit, for reading locally
+  -h, --help         this text
+Exit codes: 0 rendered; 1 failed; 2 a wrong argument or an unreadable folder.`;
 
 interface Args {
     baseDir: string;
@@ -76,5 +85,5 @@ async function main(argv: string[]): Promise<number> {
 
 // Run only as a script, so tests can import parsePlanDiffArgs.
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-    process.exitCode = await main(process.argv.slice(2));
+    await runEntryPoint(main, { usage: HELP });
 }

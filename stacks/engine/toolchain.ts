@@ -31,10 +31,13 @@ function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
     return (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, program)));
 }
 
+/** Both ways to get the engine, and the command that needs neither: the user's next step, whatever the machine. */
 export const MISSING_CLI_MESSAGE =
-    "the Pulumi CLI was not found: install it with the official installer (https://www.pulumi.com/docs/install/), " +
-    "or, on a machine without internet, build the project's own with `npm run toolchain`; " +
-    "`npm run plan` needs neither";
+    "the Pulumi CLI was not found. Get it one of two ways: with internet, the official installer " +
+    "(`curl -fsSL https://get.pulumi.com | sh && ~/.pulumi/bin/pulumi version`: the pipe hides a failed download, " +
+    "the version check shows it; then a new shell, so that ~/.pulumi/bin is on PATH); " +
+    "without, the project's own build (`npm run toolchain`, which needs nothing beyond the Go module proxy). " +
+    "The offline plan needs neither: `npm run plan -- --stack dev`.";
 
 export class MissingPulumiCliError extends Error {
     constructor() {

@@ -25,7 +25,7 @@ the stack's config file (Pulumi.<name>.yaml). No Pulumi CLI, no passphrase, no D
                        removes plan files there of stacks that no longer exist)
   --project-dir <dir>  directory of Pulumi.yaml (default: the current directory)
   --verbose            show the stack trace of a program failure
-  --help               this text`;
+  -h, --help           this text`;
 
 const OPTIONS = {
     help: { type: "boolean", short: "h" },

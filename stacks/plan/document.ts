@@ -1,6 +1,6 @@
 /**
  * The plan document: a stack's desired state as the program registered it, with every secret and
- * every value known only after deployment masked. Documented in the README (Offline plan); its shape is a contract
+ * every value known only after deployment masked. Documented in docs/offline-plan.md; its shape is a contract
  * (snapshots, PR previews), so change it only together with that page.
  */
 

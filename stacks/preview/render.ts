@@ -108,7 +108,7 @@ function renderHead(tenants: TenantReport[], options: RenderOptions, tableMode: 
 
     if (risks.length > 0) {
         lines.push(`### ⚠️ Data-loss risks (${risks.length})`, "");
-        lines.push("Each of these replaces or deletes a data volume, or a container that mounts one. Check that the data is backed up or that the change is intended before merging.", "");
+        lines.push("Each of these replaces or deletes a data volume, or moves the database to another PostgreSQL major version. Check that the data is backed up or that the change is intended before merging.", "");
         for (const { tenant, change } of risks) lines.push(riskLine(tenant.ref, change));
         lines.push("");
     }

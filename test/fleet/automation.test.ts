@@ -3,24 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { locateToolchain } from "../../stacks/engine/toolchain.js";
 import { createTenantDockerHost } from "../../stacks/docker/index.js";
 import { configWrites, stepsOf, createAutomationEngine } from "../../stacks/fleet/automationEngine.js";
 import { describeBackend, prepareBackend, resolveBackend } from "../../stacks/fleet/backend.js";
 import type { EngineEvent } from "../../stacks/fleet/engine.js";
 import type { TenantDockerHostFactory } from "../../stacks/fleet/ports.js";
 import { prepareTenantWorkspace } from "../../stacks/fleet/tenantWorkspace.js";
-
-function pulumiOnPath(): boolean {
-    try {
-        locateToolchain();
-        return true;
-    } catch (error) {
-        // Under CI the engine is part of the install: its absence is a failure, not a skip.
-        if (process.env.CI === "true") throw error;
-        return false;
-    }
-}
+import { engineAvailable } from "../support/engine.js";
 
 // The Docker helper's factory must fit the fleet's port (checked by the compiler).
 const dockerFactoryFits: TenantDockerHostFactory = createTenantDockerHost;
@@ -90,7 +79,7 @@ describe("preview steps from engine events", () => {
     });
 });
 
-const hasPulumi = pulumiOnPath();
+const hasPulumi = engineAvailable();
 if (!hasPulumi) console.warn("fleet automation suite skipped: no Pulumi CLI (npm run toolchain, or the official installer)");
 
 describe("config writes", () => {

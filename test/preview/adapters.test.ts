@@ -104,12 +104,35 @@ describe("data-loss rules", () => {
         expect(volume.notes).toEqual([]);
     });
 
-    it("sees data volumes mounted through `mounts` as well as `volumes`", () => {
-        const inputs = { mounts: [{ type: "volume", source: "acme-functions", target: "/home/deno/functions" }, { type: "bind", source: "/srv/acme-storage", target: "/x" }] };
-        expect(dataLossRisk({ op: "delete", type: "docker:index/container:Container", name: "acme-functions", oldInputs: inputs })).toBe(
-            "deletes a container that mounts data volume `acme-functions`",
-        );
-        expect(dataLossRisk({ op: "replace", type: "docker:index/container:Container", name: "acme-kong", oldInputs: { volumes: [{ hostPath: "/srv/kong", containerPath: "/k" }] } })).toBeUndefined();
+    it("does not flag replacing or deleting a container: its named data volumes are separate resources and stay", () => {
+        const container = { type: "docker:index/container:Container", name: "acme-db", oldInputs: { volumes: [{ containerPath: "/var/lib/postgresql/data", volumeName: "acme-db-data" }] } };
+        expect(dataLossRisk({ ...container, op: "replace" })).toBeUndefined();
+        expect(dataLossRisk({ ...container, op: "delete" })).toBeUndefined();
+        expect(dataLossRisk({ op: "replace", type: "docker:index/volume:Volume", name: "acme-deno-cache" })).toBeUndefined();
+    });
+});
+
+describe("a database image across PostgreSQL major versions", () => {
+    const risk = "moves the database from PostgreSQL 15 to 17: the new server cannot read the existing data directory; dump the database before the change and restore it after";
+
+    it("is flagged on the db container, in the engine preview and at the top of the comment", () => {
+        const preview: TenantPreview = { ref: "acme", status: "ok", events: events("acme", replacedContainerSteps("acme", "supabase/postgres:17.4.1.045")) };
+        const report = tenantReportFromPreview(preview);
+        expect(report.changes.filter((c) => c.dataLossRisk).map((c) => [c.name, c.dataLossRisk])).toEqual([["acme-db", risk]]);
+        const comment = renderFleetPreviewComment([preview]);
+        expect(comment).toContain("**1 tenant · 1 with changes · ⚠️ 1 data-loss risk**");
+        expect(comment).toContain(`\n- ⚠️ **acme**: replace \`acme-db\` (Container): ${risk}\n`);
+        expect(comment.indexOf(risk)).toBeLessThan(comment.indexOf("### Summary"));
+    });
+
+    it("is not flagged within one major version, on another service, or without a version in the tag", () => {
+        const db = containerInputs("acme", "db", { image: "supabase/postgres:15.8.1.060" });
+        const replace = (oldInputs: Record<string, unknown>, image: string) => dataLossRisk({ op: "replace", type: "docker:index/container:Container", name: "acme-db", oldInputs, newInputs: { ...oldInputs, image } });
+        expect(replace(db, "supabase/postgres:17.4.1.045")).toBe(risk);
+        expect(replace(db, "supabase/postgres:15.8.1.085")).toBeUndefined();
+        expect(replace(db, "registry.example.com:5000/supabase/postgres:latest")).toBeUndefined();
+        expect(replace(containerInputs("acme", "rest", { image: "postgrest/postgrest:v12.2" }), "postgrest/postgrest:v14.5")).toBeUndefined();
+        expect(replace(containerInputs("acme", "meta", { image: "supabase/postgres-meta:0.84.0" }), "supabase/postgres-meta:1.0.0")).toBeUndefined();
     });
 });
 

@@ -25,10 +25,10 @@ describe("plan snapshots of two commits", async () => {
 
     it("reports added, removed, changed and unchanged tenants in the same layout as the live preview", () => {
         expect(comment.startsWith("<!-- supabase-fleet-preview -->\n## Fleet plan diff (offline)\n")).toBe(true);
-        expect(comment).toContain("**4 tenants · 3 with changes · ⚠️ 4 data-loss risks**");
+        expect(comment).toContain("**4 tenants · 3 with changes · ⚠️ 3 data-loss risks**");
         expect(comment).toContain("| `acme` | 0 | 1 | 2 | 1 | 4 | ⚠️ 1 data-loss risk |");
         expect(comment).toContain("| `beta` | 0 | 0 | 0 | 0 | 8 | no changes |");
-        expect(comment).toContain("| `delta` | 0 | 0 | 0 | 8 | 0 | ⚠️ 3 data-loss risks |");
+        expect(comment).toContain("| `delta` | 0 | 0 | 0 | 8 | 0 | ⚠️ 2 data-loss risks |");
         expect(comment).toContain("| `gamma` | 8 | 0 | 0 | 0 | 0 | changes |");
         expect(comment).toContain("_new tenant: every resource is created_");
         expect(comment).toContain("_tenant removed from the repository: its stack would be destroyed_");
@@ -49,7 +49,8 @@ describe("plan snapshots of two commits", async () => {
 
     it("flags data loss the same way as the live renderer", () => {
         expect(comment).toContain("- ⚠️ **acme**: delete `acme-storage` (Volume): deletes data volume `acme-storage`");
-        expect(comment).toContain("- ⚠️ **delta**: delete `delta-db` (Container): deletes a container that mounts data volume `delta-db-data`");
+        // Deleting the container is not the loss: deleting its volume is.
+        expect(comment).not.toContain("- ⚠️ **delta**: delete `delta-db` (Container)");
         expect(comment).toContain("- ⚠️ **delta**: delete `delta-db-data` (Volume): deletes data volume `delta-db-data`");
         expect(comment).toContain("- ⚠️ **delta**: delete `delta-storage` (Volume): deletes data volume `delta-storage`");
     });

@@ -88,23 +88,21 @@ describe("a config change on one tenant (engine events)", () => {
 
 describe("a replaced container that mounts data volumes", () => {
     const comment = renderFleetPreviewComment(loadScenario("replaced-container"));
-    const risk = "- ⚠️ **acme**: replace `acme-db` (Container): replaces a container that mounts data volumes `acme-db-config`, `acme-db-data`";
 
-    it("puts the risk at the top, before the summary", () => {
-        expect(comment).toContain("**1 tenant · 1 with changes · ⚠️ 1 data-loss risk**");
-        expect(comment).toContain(`### ⚠️ Data-loss risks (1)`);
-        expect(comment.indexOf(risk)).toBeGreaterThan(0);
-        expect(comment.indexOf(risk)).toBeLessThan(comment.indexOf(TABLE_HEADER));
-        expect(comment).toContain("| `acme` | 0 | 0 | 2 | 0 | 6 | ⚠️ 1 data-loss risk |");
+    it("is not a data-loss risk: the named volumes are separate resources and stay", () => {
+        expect(comment).toContain("**1 tenant · 1 with changes**");
+        expect(comment).not.toContain("data-loss");
+        expect(comment).not.toContain("⚠️");
+        expect(comment).toContain("| `acme` | 0 | 0 | 2 | 0 | 6 | changes |");
     });
 
-    it("flags the container first in the tenant's section, with the reason for the replacement", () => {
+    it("lists the replacement with its reason", () => {
         expect(comment).toContain(
-            "**Replacements and deletions**\n\n- ⚠️ **replace** `acme-db` (Container) — **data-loss risk:** replaces a container that mounts data volumes `acme-db-config`, `acme-db-data`\n" +
+            "**Replacements and deletions**\n\n- 🔄 **replace** `acme-db` (Container)\n" +
                 "  - replaced because `image` changed\n" +
-                "  - `image`: `supabase/postgres:15.8.1.060` → `supabase/postgres:17.4.1.045` _(forces replacement)_\n" +
-                "- 🔄 **replace** `acme-image-db` (RemoteImage)",
+                "  - `image`: `supabase/postgres:15.8.1.060` → `supabase/postgres:15.8.1.085` _(forces replacement)_\n",
         );
+        expect(comment).toContain("- 🔄 **replace** `acme-image-db` (RemoteImage)");
     });
 
     it("folds delete-replaced, replace and create-replacement into one change", () => {
@@ -116,13 +114,13 @@ describe("a replaced container that mounts data volumes", () => {
 describe("a deleted volume", () => {
     const comment = renderFleetPreviewComment(loadScenario("deleted-volume"));
 
-    it("flags the data volume and the container that loses its mount, not the cache volume", () => {
-        expect(comment).toContain("### ⚠️ Data-loss risks (2)");
+    it("flags the data volume, not the container that loses its mount nor the cache volume", () => {
+        expect(comment).toContain("### ⚠️ Data-loss risks (1)");
         expect(comment).toContain("- ⚠️ **acme**: delete `acme-storage` (Volume): deletes data volume `acme-storage`");
-        expect(comment).toContain("- ⚠️ **acme**: replace `acme-storage` (Container): replaces a container that mounts data volume `acme-storage`");
+        expect(comment).toContain("- 🔄 **replace** `acme-storage` (Container)\n");
         expect(comment).toContain("- 🗑️ **delete** `acme-deno-cache` (Volume)\n");
         expect(comment).not.toContain("data volume `acme-deno-cache`");
-        expect(comment).toContain("| `acme` | 0 | 0 | 1 | 2 | 3 | ⚠️ 2 data-loss risks |");
+        expect(comment).toContain("| `acme` | 0 | 0 | 1 | 2 | 3 | ⚠️ 1 data-loss risk |");
     });
 
     it("shows the removed mount", () => {

@@ -10,15 +10,15 @@ import {
     tenantReportFromPreview,
     type TenantPreview,
 } from "../../stacks/preview/index.js";
-import { configChangeSteps, imageBumpSteps, previewEvents, replacedContainerSteps } from "../fixtures/preview/generate.js";
+import { configChangeSteps, deletedVolumeSteps, imageBumpSteps, previewEvents } from "../fixtures/preview/generate.js";
 
 const TENANTS = 150;
 const refs = Array.from({ length: TENANTS }, (_, i) => `tenant-${String(i).padStart(3, "0")}`);
 
-/** Every tenth tenant replaces its database container (a risk); the others change config and kong. */
+/** Every tenth tenant deletes its storage volume (a risk); the others change config and kong. */
 function oversizedFleet(): TenantPreview[] {
     return refs.map((ref, i) => {
-        const steps = i % 10 === 0 ? replacedContainerSteps(ref) : [...configChangeSteps(ref), ...imageBumpSteps(ref).slice(-2)];
+        const steps = i % 10 === 0 ? deletedVolumeSteps(ref) : [...configChangeSteps(ref), ...imageBumpSteps(ref).slice(-2)];
         return { ref, status: "ok", events: previewEvents(ref, steps) as never };
     });
 }
@@ -53,15 +53,15 @@ describe("an oversized fleet", () => {
 
     it("keeps a summary row for every tenant", () => {
         for (const [i, ref] of refs.entries()) {
-            const row = i % 10 === 0 ? `| \`${ref}\` | 0 | 0 | 2 | 0 | 6 | ⚠️ 1 data-loss risk |` : `| \`${ref}\` | 0 | 1 | 4 | 0 | 2 | changes |`;
+            const row = i % 10 === 0 ? `| \`${ref}\` | 0 | 0 | 1 | 2 | 3 | ⚠️ 1 data-loss risk |` : `| \`${ref}\` | 0 | 1 | 4 | 0 | 2 | changes |`;
             expect(comment).toContain(row);
         }
-        expect(comment).toContain(`| **All ${TENANTS}** | 0 | 135 | 570 | 0 | 360 | |`);
+        expect(comment).toContain(`| **All ${TENANTS}** | 0 | 135 | 555 | 30 | 315 | |`);
     });
 
     it("gives the details of risky tenants first and says what was cut", () => {
-        expect(comment).toContain("<summary><b>tenant-000</b>: 2 to replace · ⚠️ 1 data-loss risk</summary>");
-        expect(comment).toContain("<summary><b>tenant-140</b>: 2 to replace · ⚠️ 1 data-loss risk</summary>");
+        expect(comment).toContain("<summary><b>tenant-000</b>: 1 to replace, 2 to delete · ⚠️ 1 data-loss risk</summary>");
+        expect(comment).toContain("<summary><b>tenant-140</b>: 1 to replace, 2 to delete · ⚠️ 1 data-loss risk</summary>");
         const notice = comment.slice(comment.indexOf("✂️ **Truncated:**"));
         expect(notice).toMatch(
             /^✂️ \*\*Truncated:\*\* GitHub limits a comment to 65,536 characters, so this one was cut\. Details of \d+ tenants were left out: `tenant-\d{3}`(, `tenant-\d{3}`){9} and \d+ more\./,
@@ -85,7 +85,7 @@ describe("an oversized fleet", () => {
         const text = renderFleetPreviewComment([...many, ...loud]);
         expect(text.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
         expect(text).toContain("_Tenants without changes are left out of this table to save space._");
-        expect(text).toContain("| `tenant-000` | 0 | 0 | 2 | 0 | 6 | ⚠️ 1 data-loss risk |");
+        expect(text).toContain("| `tenant-000` | 0 | 0 | 1 | 2 | 3 | ⚠️ 1 data-loss risk |");
         expect(text).not.toContain("| `quiet-0000` |");
         // The names-only list is far shorter than 3000 table rows, so it still fits.
         expect(text).toContain("No changes in 3000 tenants: `quiet-0000`, `quiet-0001`,");

@@ -64,10 +64,10 @@ describe("index.ts", () => {
 
 describe("Pulumi.yaml", () => {
     it("declares exactly the settings of the schema (regenerate with `npm run gen:project-config`)", async () => {
-        const { renderProjectFile, withConfigReference } = await import("../../scripts/projectFile.js");
+        const { CONFIG_REFERENCE_DOC, renderProjectFile, withConfigReference } = await import("../../scripts/projectFile.js");
         expect(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")).toBe(renderProjectFile());
-        const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-        expect(readme, "README config reference is stale: run `npm run gen:project-config`").toBe(withConfigReference(readme));
+        const reference = readFileSync(new URL(`../../${CONFIG_REFERENCE_DOC}`, import.meta.url), "utf8");
+        expect(reference, `${CONFIG_REFERENCE_DOC}: the config reference is stale: run \`npm run gen:project-config\``).toBe(withConfigReference(reference));
     });
 
     it("keeps every secret out of the committed stack files", () => {

@@ -9,6 +9,10 @@
 # Cached by a key over everything they are built from: the root file system tarball and the GoTrue
 # binary in $SUPABASE_FLEET_CACHE, the images in the Docker engine (labelled with the key).
 set -euo pipefail
+# Help before any work (docker, debootstrap, go).
+for arg in "$@"; do case "$arg" in -h|--help)
+    printf 'usage: npm run images\n'; sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac; done
 kit="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$kit/../../.." && pwd)"
 cache="${SUPABASE_FLEET_CACHE:-$HOME/.cache/supabase-fleet}/images"
