@@ -19,7 +19,7 @@ const BUILD_INPUTS = ["index.ts", "components", "tsconfig.json", "tsconfig.build
 const BUILD_STAMP = join("dist", ".built-from-sources");
 
 export function buildProgram(repoRoot: string): void {
-    const stamp = mtimeOf(join(repoRoot, BUILD_STAMP));
+    const stamp = statSync(join(repoRoot, BUILD_STAMP), { throwIfNoEntry: false })?.mtimeMs;
     if (stamp !== undefined && newestMtime(repoRoot, BUILD_INPUTS) < stamp) return;
     const startedAt = Date.now();
     const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: repoRoot, encoding: "utf8" });
@@ -27,14 +27,6 @@ export function buildProgram(repoRoot: string): void {
     // Stamped with the start time: a source saved during the build makes the next command build again.
     writeFileSync(join(repoRoot, BUILD_STAMP), "");
     utimesSync(join(repoRoot, BUILD_STAMP), startedAt / 1000, startedAt / 1000);
-}
-
-function mtimeOf(path: string): number | undefined {
-    try {
-        return statSync(path).mtimeMs;
-    } catch {
-        return undefined;
-    }
 }
 
 function newestMtime(root: string, entries: readonly string[]): number {
