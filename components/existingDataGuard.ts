@@ -11,6 +11,9 @@
 import * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** Runs a shell in the db image with the data volume mounted read-only at /check and no network; the command follows. */
+export const IN_DATA_VOLUME = 'docker run --rm --network none --entrypoint sh -v "$DB_DATA_VOLUME:/check:ro" "$CHECK_IMAGE" -c';
+
 /** Exit code of the check when the volume already holds a database. */
 export const EXISTING_DATABASE_EXIT_CODE = 3;
 
@@ -22,7 +25,7 @@ export const EXISTING_DATABASE_EXIT_CODE = 3;
 export function existingDatabaseCheckScript(): string {
     return [
         "set -u",
-        'if docker run --rm --network none --entrypoint sh -v "$DB_DATA_VOLUME:/check:ro" "$CHECK_IMAGE" -c "test -s /check/PG_VERSION"; then',
+        `if ${IN_DATA_VOLUME} "test -s /check/PG_VERSION"; then`,
         '  echo "supabase-fleet: volume $DB_DATA_VOLUME already holds a database, created with other credentials than the ones this new stack just generated." >&2',
         '  echo "  To keep it: set supabase-fleet:postgresPassword (and jwtSecret) of stack $REF to the values it was created with, then run the update again." >&2',
         '  echo "  To start empty: remove the volume (docker volume rm $DB_DATA_VOLUME) after backing it up; nothing was changed." >&2',

@@ -41,7 +41,7 @@ export interface ProjectSecretsArgs {
 }
 
 /** Length and alphabet of every generated secret. URL-safe alphabets: several end up in connection URLs. */
-const GENERATED = {
+export const GENERATED = {
     jwtSecret: { length: 64 },
     postgresPassword: { length: 32 },
     dashboardPassword: { length: 24 },

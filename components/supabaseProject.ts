@@ -11,8 +11,11 @@ import { PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
+import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
+import { createPostgresPasswordSync } from "./postgresPasswordSync.js";
 import { renderFiles } from "./files/index.js";
 import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
+import { RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
 import { SERVICE_MODULES, enabledServices } from "./services/index.js";
 import { DATA_VOLUMES, VOLUME_NAMES, type ServiceContext, type VolumeName } from "./services/types.js";
@@ -28,6 +31,8 @@ export const SUPABASE_PROJECT_TYPE = `${PROJECT_NAME}:index:SupabaseProject`;
 
 export class SupabaseProject extends pulumi.ComponentResource {
     readonly ref: string;
+    /** The named release the tenant runs (components/releases.ts). */
+    readonly release: ReleaseName;
     /** Public URL of the API gateway. */
     readonly apiUrl: string;
     /** Studio, behind the gateway's basic auth. */
@@ -55,6 +60,8 @@ export class SupabaseProject extends pulumi.ComponentResource {
         const { settings } = args;
         const ref = settings.ref;
         this.ref = ref;
+        const release = RELEASES[settings.release];
+        this.release = release.name;
         this.apiUrl = settings.apiUrl ?? `http://localhost:${settings.kongHttpPort}`;
         this.studioUrl = this.apiUrl;
         this.dashboardUsername = settings.dashboardUsername;
@@ -75,16 +82,17 @@ export class SupabaseProject extends pulumi.ComponentResource {
         const allContainerNames = Object.fromEntries(SERVICE_NAMES.map((service) => [service, containerName(ref, service)])) as Record<ServiceName, string>;
         const context: ServiceContext = {
             settings,
+            release,
             secrets,
             apiUrl: this.apiUrl,
             containerNames: allContainerNames,
-            files: renderFiles({ ref, analyticsEnabled: settings.analyticsEnabled, containerNames: allContainerNames }),
+            files: renderFiles({ ref, release, analyticsEnabled: settings.analyticsEnabled, containerNames: allContainerNames }),
         };
 
         // Images stay on the host on destroy: other tenants on the same host use them.
         const images = new Map<string, docker.RemoteImage>();
         const imageFor = (service: ServiceName) => {
-            const reference = settings[`${service}Image`];
+            const reference = serviceImage(release, service, settings[`${service}Image`]);
             let image = images.get(reference);
             if (!image) {
                 image = new docker.RemoteImage(`${name}-image-${service}`, { name: reference, keepLocally: true }, inTenant);
@@ -102,10 +110,22 @@ export class SupabaseProject extends pulumi.ComponentResource {
                       { parent: this, dependsOn: [volumes["db-data"], imageFor("db")] },
                   )
                 : undefined;
+        const majorGuard = createPostgresMajorGuard(
+            `${name}-db-major-guard`,
+            { ref, dockerHost: settings.dockerHost, dbDataVolumeName: volumes["db-data"].name, dbImage: imageFor("db").name, postgresMajor: settings.dbDataPostgresMajor },
+            { parent: this, dependsOn: [volumes["db-data"], imageFor("db")] },
+        );
+
+        // Before the db (and with it every service that uses the password) is replaced on a new password.
+        const passwordSync = createPostgresPasswordSync(
+            `${name}-db-password-sync`,
+            { ref, dockerHost: settings.dockerHost, dbContainerName: allContainerNames.db, password: secrets.postgresPassword },
+            { parent: this },
+        );
 
         const containers: Partial<Record<ServiceName, docker.Container>> = {};
         // Services are created in start order: a container's health-gated dependencies exist before it.
-        for (const service of startOrder(services)) {
+        for (const service of startOrder(services, release)) {
             const module = SERVICE_MODULES[service];
             containers[service] = createTenantContainer(
                 `${name}-${service}`,
@@ -120,8 +140,8 @@ export class SupabaseProject extends pulumi.ComponentResource {
                     memoryMb: settings[`${service}MemoryMb`],
                     cpus: settings[`${service}Cpus`],
                     paused: settings.paused,
-                    healthyFirst: module.dependsOn.map((dependency) => containers[dependency]!),
-                    ...(service === "db" && dataGuard ? { createdAfter: [dataGuard] } : {}),
+                    healthyFirst: module.dependsOn(release).map((dependency) => containers[dependency]!),
+                    ...(service === "db" ? { createdAfter: [...(dataGuard ? [dataGuard] : []), majorGuard, passwordSync] } : {}),
                 },
                 inTenant,
             );
@@ -147,6 +167,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
     stackOutputs(): Record<string, unknown> {
         return {
             ref: this.ref,
+            release: this.release,
             apiUrl: this.apiUrl,
             studioUrl: this.studioUrl,
             anonKey: this.anonKey,
@@ -190,12 +211,12 @@ export class SupabaseProject extends pulumi.ComponentResource {
 }
 
 /** Services ordered so that every one comes after the services it waits for. */
-export function startOrder(services: readonly ServiceName[]): ServiceName[] {
+export function startOrder(services: readonly ServiceName[], release: Release): ServiceName[] {
     const ordered: ServiceName[] = [];
     const visit = (service: ServiceName, path: readonly ServiceName[]) => {
         if (ordered.includes(service)) return;
         if (path.includes(service)) throw new Error(`start graph has a cycle: ${[...path, service].join(" -> ")}`);
-        for (const dependency of SERVICE_MODULES[service].dependsOn) {
+        for (const dependency of SERVICE_MODULES[service].dependsOn(release)) {
             if (!services.includes(dependency)) throw new Error(`${service} waits for ${dependency}, which is not enabled`);
             visit(dependency, [...path, service]);
         }

@@ -10,6 +10,8 @@ for arg in "$@"; do case "$arg" in -h|--help)
     printf 'usage: npm run toolchain\n'; sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac; done
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../toolchain/require-go.sh
+source "$here/require-go.sh" toolchain
 # shellcheck source=versions.env
 source "$here/versions.env"
 

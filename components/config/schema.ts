@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../catalog.js";
+import { DEFAULT_RELEASE, RELEASE_NAMES, UNSET_RELEASE, type ReleaseName } from "../releases.js";
 import { checkTenantConsistency } from "./rules.js";
 import {
     API_KEY_ISSUED_AT,
@@ -117,7 +118,8 @@ const cpus = (fallback: string) =>
         .refine((v) => Number(v) <= MAX_CPUS, { error: `must be at most ${MAX_CPUS}` })
         .default(fallback);
 
-const imageRef = (fallback: string) => checkedText(imageReferenceProblem).default(fallback);
+// Unset means the release's image.
+const imageRef = checkedText(imageReferenceProblem).optional();
 
 // ---- the settings ----
 
@@ -125,7 +127,7 @@ function perServiceSettings() {
     const entries: Record<string, Setting<z.ZodType>> = {};
     for (const service of SERVICE_NAMES) {
         const catalog = SERVICE_CATALOG[service];
-        entries[`${service}Image`] = setting(imageRef(catalog.image), "string", `Image of the ${service} service.`);
+        entries[`${service}Image`] = setting(imageRef, "string", `Image of the ${service} service, overriding the release's. Unset: the release's image.`);
         entries[`${service}MemoryMb`] = setting(
             z
                 .int({ error: "must be a whole number of MiB" })
@@ -142,6 +144,16 @@ function perServiceSettings() {
 
 export const SETTINGS = {
     ref: setting(refShape, "string", "Project ref: the tenant's DNS-safe id, used in every Docker name and label. Defaults to the stack name."),
+    release: setting(
+        z.enum(RELEASE_NAMES, { error: `must be one of ${RELEASE_NAMES.join(", ")}` }).default(UNSET_RELEASE),
+        "string",
+        `Named release: the image and wiring of every service (${RELEASE_NAMES.join(", ")}; docs/releases.md). Unset means ${UNSET_RELEASE}, the set of every stack made before releases existed; fleet create and sync record ${DEFAULT_RELEASE} for new tenants.`,
+    ),
+    dbDataPostgresMajor: setting(
+        z.union([z.literal(15), z.literal(17)], { error: "must be 15 or 17" }).default(15),
+        "integer",
+        "Postgres major version of the tenant's data directory; the release's db image must match it. Unset means 15 (every stack made before releases); fleet create and sync record the new tenant's.",
+    ),
     apiUrl: setting(httpUrl.optional(), "string", "Public URL of the tenant's API gateway (Kong). Default: http://localhost:<kongHttpPort>."),
     siteUrl: setting(httpUrl.default("http://localhost:3000"), "string", "URL of the application, where auth redirects go."),
     additionalRedirectUrls: setting(
@@ -159,6 +171,11 @@ export const SETTINGS = {
     postgresPort: setting(port(5432), "integer", "Host port for Postgres through the pooler, session mode."),
     poolerTransactionPort: setting(port(6543), "integer", "Host port for Postgres through the pooler, transaction mode."),
     dockerHost: setting(dockerHost, "string", "Docker daemon that runs the tenant: unix:// socket, ssh://user@host or tcp://host:port."),
+    dockerSocketPath: setting(
+        z.string({ error: "must be a string" }).regex(/^\/[^\s:]*$/, { error: "must be an absolute path on the Docker host, for example /var/run/docker.sock" }).default("/var/run/docker.sock"),
+        "string",
+        "Path of the Docker daemon's socket on the Docker host; vector reads the tenant's container logs through it, read-only (rootless Docker: /run/user/<uid>/docker.sock).",
+    ),
     deleteDataOnDestroy: setting(
         flag(false),
         "boolean",
@@ -319,6 +336,8 @@ type Parsed = z.output<typeof tenantConfigSchema>;
 /** A validated tenant config, typed per key. Secret keys hold plaintext here and nowhere after `splitSecrets`. */
 export type TenantConfig = {
     ref: string;
+    release: ReleaseName;
+    dbDataPostgresMajor: 15 | 17;
     apiUrl?: string;
     siteUrl: string;
     additionalRedirectUrls: string[];
@@ -328,6 +347,7 @@ export type TenantConfig = {
     postgresPort: number;
     poolerTransactionPort: number;
     dockerHost: string;
+    dockerSocketPath: string;
     deleteDataOnDestroy: boolean;
     paused: boolean;
     jwtSecret?: string;
@@ -369,7 +389,7 @@ export type TenantConfig = {
     studioProjectName: string;
     openaiApiKey?: string;
     functionsVerifyJwt: boolean;
-} & { [K in `${ServiceName}Image` | `${ServiceName}Cpus`]: string } & { [K in `${ServiceName}MemoryMb`]: number };
+} & { [K in `${ServiceName}Image`]?: string } & { [K in `${ServiceName}Cpus`]: string } & { [K in `${ServiceName}MemoryMb`]: number };
 
 // Compile-time check that the hand-written type and the schema agree on the key set.
 type KeysAgree = [Exclude<keyof Parsed, keyof TenantConfig>, Exclude<keyof TenantConfig, keyof Parsed>] extends [never, never] ? true : never;

@@ -58,7 +58,7 @@ export function createTenantContainer(
                 ...(spec.healthcheck.startPeriod ? { startPeriod: spec.healthcheck.startPeriod } : {}),
             },
             labels: tenantLabels(args.ref, args.service),
-            networksAdvanced: [{ name: args.network.name, aliases: [SERVICE_CATALOG[args.service].alias] }],
+            networksAdvanced: [{ name: args.network.name, aliases: [SERVICE_CATALOG[args.service].alias, ...(spec.extraAliases ?? [])] }],
             ports: spec.publishedPorts.map((port) => ({ internal: port.internal, external: port.external, ip: args.bindAddress, protocol: "tcp" })),
             volumes: [
                 ...spec.volumes.map((mount) => ({

@@ -4,6 +4,7 @@
  * `psql -v ON_ERROR_STOP=1 --no-password --no-psqlrc`, in file-name order. Secrets are read from the
  * db container's environment by psql itself (backticks), so no file holds one.
  */
+import { isAtLeast, type Release } from "../releases.js";
 import type { RenderedFile } from "./index.js";
 import { WEBHOOKS_SQL } from "./webhooksSql.js";
 
@@ -13,8 +14,10 @@ export const DB_INIT_DIRECTORIES = {
     initScripts: { path: `${DB_INIT_ROOT}/init-scripts`, runAs: "postgres" },
     migrations: { path: `${DB_INIT_ROOT}/migrations`, runAs: "supabase_admin" },
 } as const;
-/** Environment variables of the db container the files read. */
-export const DB_INIT_ENV = ["POSTGRES_PASSWORD", "JWT_SECRET", "JWT_EXP"] as const;
+/** Environment variables of the db container the files of a release read. */
+export function dbInitEnv(release: Release): readonly string[] {
+    return isAtLeast(release, "0.8.2") ? ["POSTGRES_PASSWORD", "JWT_EXP"] : ["POSTGRES_PASSWORD", "JWT_SECRET", "JWT_EXP"];
+}
 /** Roles that log in with POSTGRES_PASSWORD once the files ran. */
 export const PASSWORD_ROLES = ["authenticator", "pgbouncer", "supabase_auth_admin", "supabase_functions_admin", "supabase_storage_admin"] as const;
 
@@ -22,11 +25,24 @@ const SUPABASE_ADMIN = "supabase_admin";
 const INTERNAL_DATABASE = "_supabase";
 
 /**
+ * Schemas where platform services keep state of their own, credentials included (the pooler's
+ * tenant, realtime's tenant, analytics' sources). A restore empties them, and each service builds
+ * them again on its next start from the restored tenant's own secrets.
+ */
+export const SERVICE_STATE_SCHEMAS = {
+    analytics: { database: INTERNAL_DATABASE, schema: "_analytics", file: "99-logs.sql" },
+    pooler: { database: INTERNAL_DATABASE, schema: "_supavisor", file: "99-pooler.sql" },
+    realtime: { database: "postgres", schema: "_realtime", file: "99-realtime.sql" },
+} as const;
+/** The file that sets the database settings derived from the tenant's secrets; it only sets values, so it can run again. */
+export const SECRET_SETTINGS_FILE = "99-jwt.sql";
+
+/**
  * `\set` a psql variable from an environment variable, and stop with a clear error when it is empty.
  * `printf` rather than `echo`: dash's echo rewrites backslash sequences. The check runs in the shell,
  * so the value never travels in a query of its own.
  */
-function readEnvironment(variable: string, envName: string, requirement: { readonly positiveInteger?: boolean } = {}): string {
+export function readEnvironment(variable: string, envName: string, requirement: { readonly positiveInteger?: boolean } = {}): string {
     const check = requirement.positiveInteger
         ? `case "$${envName}" in ''|0*|*[!0-9]*) echo false;; *) echo true;; esac`
         : `test -n "$${envName}" && echo true || echo false`;
@@ -51,16 +67,23 @@ const ROLES_SQL = [
     "",
 ].join("\n");
 
-const JWT_SQL = [
-    HEADER,
-    readEnvironment("jwt_secret", "JWT_SECRET"),
-    readEnvironment("jwt_exp", "JWT_EXP", { positiveInteger: true }),
-    "",
-    // The auth schema's helper functions and PostgREST read these database settings.
-    `ALTER DATABASE postgres SET "app.settings.jwt_secret" TO :'jwt_secret';`,
-    `ALTER DATABASE postgres SET "app.settings.jwt_exp" TO :'jwt_exp';`,
-    "",
-].join("\n");
+/**
+ * Database settings the auth schema's helper functions read. From 0.8.2 on (as upstream) the JWT
+ * secret is not one of them: any SQL could read it with current_setting(); SQL that needs it reads it
+ * from Vault instead.
+ */
+function jwtSql(release: Release): string {
+    const withSecret = !isAtLeast(release, "0.8.2");
+    return [
+        HEADER,
+        ...(withSecret ? [readEnvironment("jwt_secret", "JWT_SECRET")] : []),
+        readEnvironment("jwt_exp", "JWT_EXP", { positiveInteger: true }),
+        "",
+        ...(withSecret ? [`ALTER DATABASE postgres SET "app.settings.jwt_secret" TO :'jwt_secret';`] : []),
+        `ALTER DATABASE postgres SET "app.settings.jwt_exp" TO :'jwt_exp';`,
+        "",
+    ].join("\n");
+}
 
 const INTERNAL_DATABASE_SQL = [
     "-- The platform services' own database, kept apart from the users' data.",
@@ -80,10 +103,11 @@ function internalSchemaSql(schema: string, usedBy: string): string {
     ].join("\n");
 }
 
+const REALTIME_SCHEMA = SERVICE_STATE_SCHEMAS.realtime.schema;
 const REALTIME_SQL = [
     "-- Realtime keeps its own tables here (its DB_AFTER_CONNECT_QUERY sets the search path to it).",
-    `CREATE SCHEMA IF NOT EXISTS _realtime AUTHORIZATION ${SUPABASE_ADMIN};`,
-    `ALTER SCHEMA _realtime OWNER TO ${SUPABASE_ADMIN};`,
+    `CREATE SCHEMA IF NOT EXISTS ${REALTIME_SCHEMA} AUTHORIZATION ${SUPABASE_ADMIN};`,
+    `ALTER SCHEMA ${REALTIME_SCHEMA} OWNER TO ${SUPABASE_ADMIN};`,
     "",
 ].join("\n");
 
@@ -91,16 +115,16 @@ const initScript = (name: string, content: string): RenderedFile => ({ path: `${
 const migration = (name: string, content: string): RenderedFile => ({ path: `${DB_INIT_DIRECTORIES.migrations.path}/${name}`, content });
 
 /** In the order the image runs them: init scripts, then migrations, each directory by file name. */
-export function renderDbInitScripts(): RenderedFile[] {
+export function renderDbInitScripts(release: Release): RenderedFile[] {
     return [
         initScript("98-webhooks.sql", WEBHOOKS_SQL),
-        initScript("99-jwt.sql", JWT_SQL),
+        initScript(SECRET_SETTINGS_FILE, jwtSql(release)),
         initScript("99-roles.sql", ROLES_SQL),
         migration("97-_supabase.sql", INTERNAL_DATABASE_SQL),
         // Kept when analytics is off: the files run only once, and enabling analytics later needs it.
-        migration("99-logs.sql", internalSchemaSql("_analytics", "analytics (Logflare)")),
-        migration("99-pooler.sql", internalSchemaSql("_supavisor", "the pooler (Supavisor)")),
-        migration("99-realtime.sql", REALTIME_SQL),
+        migration(SERVICE_STATE_SCHEMAS.analytics.file, internalSchemaSql(SERVICE_STATE_SCHEMAS.analytics.schema, "analytics (Logflare)")),
+        migration(SERVICE_STATE_SCHEMAS.pooler.file, internalSchemaSql(SERVICE_STATE_SCHEMAS.pooler.schema, "the pooler (Supavisor)")),
+        migration(SERVICE_STATE_SCHEMAS.realtime.file, REALTIME_SQL),
     ];
 }
 

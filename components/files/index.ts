@@ -4,21 +4,23 @@
  * environment and is filled in when the container starts.
  */
 import type { ServiceName } from "../catalog.js";
+import type { Release } from "../releases.js";
 import { renderDbInitScripts } from "./dbInitSql.js";
 import { KONG_DECLARATIVE_CONFIG, renderKongDeclarativeConfigTemplate } from "./kongConfig.js";
 import { MAIN_EDGE_FUNCTION_PATH, MAIN_EDGE_FUNCTION_SOURCE } from "./mainEdgeFunction.js";
 import { SUPAVISOR_BOOTSTRAP_PATH, SUPAVISOR_BOOTSTRAP_SCRIPT } from "./supavisorBootstrap.js";
 import { VECTOR_CONFIG_PATH, renderVectorConfig } from "./vectorConfig.js";
 
-export { DB_INIT_DIRECTORIES, DB_INIT_ENV, DB_INIT_ROOT, PASSWORD_ROLES, dbInitRunAs } from "./dbInitSql.js";
-export { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS } from "./kongConfig.js";
-export { KONG_ENTRYPOINT, kongExpandTemplateScript } from "./kongTemplateExpansion.js";
+export { DB_INIT_DIRECTORIES, DB_INIT_ROOT, PASSWORD_ROLES, dbInitEnv, dbInitRunAs } from "./dbInitSql.js";
+export { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, REALTIME_DENIED_PATHS, STUDIO_MCP_DENIED_PATHS, kongConfigPaths } from "./kongConfig.js";
+export { kongEntrypoint, kongExpandTemplateScript } from "./kongTemplateExpansion.js";
 export { FUNCTIONS_ROOT, MAIN_EDGE_FUNCTION_DIR, MAIN_EDGE_FUNCTION_ENV, MAIN_EDGE_FUNCTION_PATH } from "./mainEdgeFunction.js";
 export { SUPAVISOR_BOOTSTRAP_ENV, SUPAVISOR_BOOTSTRAP_PATH } from "./supavisorBootstrap.js";
 export { LOG_SOURCES, VECTOR_CONFIG_PATH } from "./vectorConfig.js";
 
 export interface RenderFilesInput {
     readonly ref: string;
+    readonly release: Release;
     readonly analyticsEnabled: boolean;
     /** Container names of this tenant, by service. */
     readonly containerNames: Readonly<Record<ServiceName, string>>;
@@ -47,10 +49,10 @@ export function renderFiles(input: RenderFilesInput): RenderedFiles {
     return {
         kongDeclarativeConfigTemplate: {
             path: KONG_DECLARATIVE_CONFIG.templatePath,
-            content: renderKongDeclarativeConfigTemplate(input.analyticsEnabled),
+            content: renderKongDeclarativeConfigTemplate(input),
         },
         ...(input.analyticsEnabled ? { vectorConfig: { path: VECTOR_CONFIG_PATH, content: renderVectorConfig(input) } } : {}),
-        dbInitScripts: renderDbInitScripts(),
+        dbInitScripts: renderDbInitScripts(input.release),
         supavisorBootstrap: { path: SUPAVISOR_BOOTSTRAP_PATH, content: SUPAVISOR_BOOTSTRAP_SCRIPT },
         mainEdgeFunction: { path: MAIN_EDGE_FUNCTION_PATH, content: MAIN_EDGE_FUNCTION_SOURCE },
     };

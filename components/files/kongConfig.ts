@@ -4,19 +4,30 @@
  * template, Pulumi state and previews never hold a secret.
  */
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
+import { isAtLeast, type Release } from "../releases.js";
 import { toDeterministicYaml } from "./yaml.js";
 
 /** Environment variables of the kong container that fill the template's `$NAME` placeholders. */
 export const KONG_TEMPLATE_PLACEHOLDERS = ["SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"] as const;
 export type KongTemplatePlaceholder = (typeof KONG_TEMPLATE_PLACEHOLDERS)[number];
 
+/** Where the template is uploaded and where the kong container's start script writes the expanded config. */
+export interface KongConfigPaths {
+    readonly templatePath: string;
+    readonly renderedPath: string;
+}
+
+/** Kong 2.8 (feb-2026): `KONG_DECLARATIVE_CONFIG` points at `renderedPath`. */
 export const KONG_DECLARATIVE_CONFIG = {
-    /** Where the template is uploaded. */
     templatePath: "/home/kong/temp.yml",
-    /** Where the expanded config is written at start; `KONG_DECLARATIVE_CONFIG` points here. */
     renderedPath: "/home/kong/kong.yml",
     placeholders: KONG_TEMPLATE_PLACEHOLDERS,
 } as const;
+
+/** Kong 3.9 (0.8.2) writes its expanded config under its prefix, as upstream's entrypoint does. */
+export function kongConfigPaths(release: Release): KongConfigPaths {
+    return isAtLeast(release, "0.8.2") ? { templatePath: KONG_DECLARATIVE_CONFIG.templatePath, renderedPath: "/usr/local/kong/kong.yml" } : KONG_DECLARATIVE_CONFIG;
+}
 
 const placeholder = (name: KongTemplatePlaceholder): string => `$${name}`;
 
@@ -29,6 +40,8 @@ interface KongService {
     readonly name: string;
     readonly url: string;
     readonly protocol?: "http" | "ws";
+    /** Milliseconds Kong waits for the upstream's answer (Kong's default: 60000). */
+    readonly read_timeout?: number;
     readonly routes: readonly { readonly name: string; readonly strip_path: true; readonly paths: readonly string[] }[];
     readonly plugins?: readonly KongPlugin[];
 }
@@ -39,27 +52,58 @@ const url = (service: keyof typeof SERVICE_CATALOG, port: number, path: string):
 const cors: KongPlugin = { name: "cors" };
 const keyAuth = (hideCredentials: boolean): KongPlugin => ({ name: "key-auth", config: { hide_credentials: hideCredentials } });
 const aclAllow = (...groups: string[]): KongPlugin => ({ name: "acl", config: { hide_groups_header: true, allow: groups } });
+/** Answers 403 itself: the upstream is never called, whatever key or login the request carries. */
+const denied: KongPlugin = { name: "request-termination", config: { status_code: 403, message: "Forbidden" } };
 
-function service(name: string, routeName: string, path: string, target: string, plugins: readonly KongPlugin[], protocol?: "http" | "ws"): KongService {
+interface ServiceOptions {
+    readonly protocol?: "http" | "ws";
+    readonly readTimeoutMs?: number;
+}
+
+function service(name: string, routeName: string, paths: string | readonly string[], target: string, plugins: readonly KongPlugin[], options: ServiceOptions = {}): KongService {
     return {
         name,
         url: target,
-        ...(protocol ? { protocol } : {}),
-        routes: [{ name: routeName, strip_path: true, paths: [path] }],
+        ...(options.protocol ? { protocol: options.protocol } : {}),
+        ...(options.readTimeoutMs ? { read_timeout: options.readTimeoutMs } : {}),
+        routes: [{ name: routeName, strip_path: true, paths: typeof paths === "string" ? [paths] : paths }],
         ...(plugins.length > 0 ? { plugins } : {}),
     };
 }
 
-function kongServices(analyticsEnabled: boolean): KongService[] {
+/** Realtime's tenant admin API and its description: anyone with the public anon key could change the tenant. */
+export const REALTIME_DENIED_PATHS = ["/realtime/v1/api/tenants", "/realtime/v1/api/openapi"] as const;
+/** Studio's MCP endpoint: it acts on the database with Studio's rights, so basic auth alone must not open it. */
+export const STUDIO_MCP_DENIED_PATHS = ["/api/mcp", "/mcp"] as const;
+
+export interface KongConfigInput {
+    readonly analyticsEnabled: boolean;
+    readonly release: Release;
+}
+
+function kongServices({ analyticsEnabled, release }: KongConfigInput): KongService[] {
+    const current = isAtLeast(release, "0.8.2");
     const auth = (path: string) => url("auth", INTERNAL_PORTS.auth, path);
     const rest = (path: string) => url("rest", INTERNAL_PORTS.rest, path);
     const realtime = (path: string) => url("realtime", INTERNAL_PORTS.realtime, path);
+    const studio = (path: string) => url("studio", INTERNAL_PORTS.studio, path);
     const apiKeyUsers = [cors, keyAuth(false), aclAllow("admin", "anon")];
+    const openAuth = (name: string, path: string, target: string) => service(name, name, path, auth(target), [cors]);
     return [
         // GoTrue's email links and OAuth redirects arrive without an API key.
         service("auth-v1-open", "auth-v1-open", "/auth/v1/verify", auth("/verify"), [cors]),
         service("auth-v1-open-callback", "auth-v1-open-callback", "/auth/v1/callback", auth("/callback"), [cors]),
         service("auth-v1-open-authorize", "auth-v1-open-authorize", "/auth/v1/authorize", auth("/authorize"), [cors]),
+        // From 0.8.2 on, as upstream: the public key set, SAML's identity-provider callbacks and the
+        // OAuth server metadata are public by design.
+        ...(current
+            ? [
+                  openAuth("auth-v1-open-jwks", "/auth/v1/.well-known/jwks.json", "/.well-known/jwks.json"),
+                  openAuth("auth-v1-open-sso-acs", "/auth/v1/sso/saml/acs", "/sso/saml/acs"),
+                  openAuth("auth-v1-open-sso-metadata", "/auth/v1/sso/saml/metadata", "/sso/saml/metadata"),
+                  openAuth("well-known-oauth", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server"),
+              ]
+            : []),
         service("auth-v1", "auth-v1-all", "/auth/v1/", auth("/"), apiKeyUsers),
         service("rest-v1", "rest-v1-all", "/rest/v1/", rest("/"), [cors, keyAuth(true), aclAllow("admin", "anon")]),
         service("graphql-v1", "graphql-v1-all", "/graphql/v1", rest("/rpc/graphql"), [
@@ -68,22 +112,27 @@ function kongServices(analyticsEnabled: boolean): KongService[] {
             { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public"] } } },
             aclAllow("admin", "anon"),
         ]),
-        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), apiKeyUsers, "ws"),
-        service("realtime-v1-rest", "realtime-v1-rest", "/realtime/v1/api", realtime("/api"), apiKeyUsers, "http"),
+        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), apiKeyUsers, { protocol: "ws" }),
+        // Longer than /realtime/v1/api, so Kong picks it first: denied in every release.
+        service("realtime-v1-api-denied", "realtime-v1-api-denied", REALTIME_DENIED_PATHS, realtime("/api"), [denied]),
+        service("realtime-v1-rest", "realtime-v1-rest", "/realtime/v1/api", realtime("/api"), apiKeyUsers, { protocol: "http" }),
         // Storage and the edge runtime check tokens themselves.
         service("storage-v1", "storage-v1-all", "/storage/v1/", url("storage", INTERNAL_PORTS.storage, "/"), [cors]),
-        service("functions-v1", "functions-v1-all", "/functions/v1/", url("functions", INTERNAL_PORTS.functions, "/"), [cors]),
-        ...(analyticsEnabled
+        // Upstream (0.6.0) gives functions 150 s to answer.
+        service("functions-v1", "functions-v1-all", "/functions/v1/", url("functions", INTERNAL_PORTS.functions, "/"), [cors], current ? { readTimeoutMs: 150_000 } : {}),
+        // Upstream 0.8 no longer publishes analytics through the gateway.
+        ...(analyticsEnabled && !current
             ? [service("analytics-v1", "analytics-v1-all", "/analytics/v1/", url("analytics", INTERNAL_PORTS.analytics, "/"), [keyAuth(false), aclAllow("admin")])]
             : []),
         service("meta", "meta-all", "/pg/", url("meta", INTERNAL_PORTS.meta, "/"), [keyAuth(false), aclAllow("admin")]),
+        service("dashboard-mcp-denied", "dashboard-mcp-denied", STUDIO_MCP_DENIED_PATHS, studio("/api/mcp"), [denied]),
         // Catch-all: Studio, behind the dashboard login.
-        service("dashboard", "dashboard-all", "/", url("studio", INTERNAL_PORTS.studio, "/"), [cors, { name: "basic-auth", config: { hide_credentials: true } }]),
+        service("dashboard", "dashboard-all", "/", studio("/"), [cors, { name: "basic-auth", config: { hide_credentials: true } }]),
     ];
 }
 
 /** The template as an object; `renderKongDeclarativeConfigTemplate` serialises it. */
-export function kongDeclarativeConfig(analyticsEnabled: boolean): Record<string, unknown> {
+export function kongDeclarativeConfig(input: KongConfigInput): Record<string, unknown> {
     return {
         _format_version: "2.1",
         _transform: true,
@@ -99,7 +148,7 @@ export function kongDeclarativeConfig(analyticsEnabled: boolean): Record<string,
         basicauth_credentials: [
             { consumer: "DASHBOARD", username: placeholder("DASHBOARD_USERNAME"), password: placeholder("DASHBOARD_PASSWORD") },
         ],
-        services: kongServices(analyticsEnabled),
+        services: kongServices(input),
     };
 }
 
@@ -108,6 +157,6 @@ export function kongDeclarativeConfig(analyticsEnabled: boolean): Record<string,
  * except `'` (the expansion doubles it, see kongTemplateExpansion.ts). The file holds no `"`, `\`,
  * backtick or other `$`, so a shell-based expansion cannot misread it either.
  */
-export function renderKongDeclarativeConfigTemplate(analyticsEnabled: boolean): string {
-    return toDeterministicYaml(kongDeclarativeConfig(analyticsEnabled), { singleQuoteStrings: true });
+export function renderKongDeclarativeConfigTemplate(input: KongConfigInput): string {
+    return toDeterministicYaml(kongDeclarativeConfig(input), { singleQuoteStrings: true });
 }

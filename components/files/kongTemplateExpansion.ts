@@ -4,18 +4,16 @@
  * by a shell, sed or awk as code), and `'` is doubled because every value sits in a single-quoted
  * YAML string. Runs on the kong image's busybox `sh` and `awk`.
  */
-import { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS } from "./kongConfig.js";
+import { isAtLeast, type Release } from "../releases.js";
+import { KONG_TEMPLATE_PLACEHOLDERS, kongConfigPaths, type KongConfigPaths } from "./kongConfig.js";
 
-/** Kong image's own entrypoint and command, started once the config exists. */
-const KONG_START = "exec /docker-entrypoint.sh kong docker-start";
-
-export interface KongExpansionPaths {
-    readonly templatePath: string;
-    readonly renderedPath: string;
+/** The image's own entrypoint and command, started once the config exists (kong/kong 3.x renamed it). */
+function kongStart(release: Release): string {
+    return `exec ${isAtLeast(release, "0.8.2") ? "/entrypoint.sh" : "/docker-entrypoint.sh"} kong docker-start`;
 }
 
-/** Paths are parameters so tests can run the very same script on a scratch directory. */
-export function kongExpandTemplateScript(paths: KongExpansionPaths = KONG_DECLARATIVE_CONFIG, then: string = KONG_START): string {
+/** Paths and the start command are parameters so tests can run the very same script on a scratch directory. */
+export function kongExpandTemplateScript(paths: KongConfigPaths, then: string): string {
     const names = KONG_TEMPLATE_PLACEHOLDERS.join(" ");
     return [
         "set -eu",
@@ -45,4 +43,6 @@ export function kongExpandTemplateScript(paths: KongExpansionPaths = KONG_DECLAR
 }
 
 /** Entrypoint for the kong service: `["sh", "-c", <script>]`. */
-export const KONG_ENTRYPOINT: readonly string[] = ["sh", "-c", kongExpandTemplateScript()];
+export function kongEntrypoint(release: Release): readonly string[] {
+    return ["sh", "-c", kongExpandTemplateScript(kongConfigPaths(release), kongStart(release))];
+}

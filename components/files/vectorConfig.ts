@@ -47,6 +47,17 @@ const COMMON_SHAPE = [
     "del(.host)",
 ].join("\n");
 
+/** Splits nginx's request line ("GET /rest/v1/x HTTP/1.1") held in `field` into method, path and protocol. */
+const splitRequestLine = (field: string): string[] => [
+    `parts, err = split(${field}, " ")`,
+    "if err == null {",
+    "  .metadata.request.method = parts[0]",
+    "  .metadata.request.path = parts[1]",
+    "  .metadata.request.protocol = parts[2]",
+    "}",
+];
+
+// parse_nginx_log's combined format gives the request line as one field (`request`), not method, path and protocol.
 const KONG_ACCESS_LOG = [
     'request, err = parse_nginx_log(.event_message, "combined")',
     "if err != null { abort }",
@@ -54,10 +65,8 @@ const KONG_ACCESS_LOG = [
     ".metadata.request.headers.referer = request.referer",
     ".metadata.request.headers.user_agent = request.agent",
     ".metadata.request.headers.cf_connecting_ip = request.client",
-    ".metadata.request.method = request.method",
-    ".metadata.request.path = request.path",
-    ".metadata.request.protocol = request.protocol",
     ".metadata.response.status_code = request.status",
+    ...splitRequestLine("request.request"),
 ].join("\n");
 
 const KONG_ERROR_LOG = [
@@ -69,12 +78,7 @@ const KONG_ERROR_LOG = [
     ".metadata.request.headers.cf_connecting_ip = entry.client",
     '.metadata.request.method = "GET"',
     ".metadata.response.status_code = 200",
-    'parts, err = split(entry.request, " ")',
-    "if err == null {",
-    "  .metadata.request.method = parts[0]",
-    "  .metadata.request.path = parts[1]",
-    "  .metadata.request.protocol = parts[2]",
-    "}",
+    ...splitRequestLine("entry.request"),
 ].join("\n");
 
 const AUTH_LOG = [

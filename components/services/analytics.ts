@@ -1,5 +1,6 @@
 /** analytics: Logflare, storing logs in the `_supabase` database. */
 import { INTERNAL_PORTS } from "../catalog.js";
+import { isAtLeast } from "../releases.js";
 import { SUPABASE_ADMIN, SUPABASE_INTERNAL_DB, databaseUrl, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
@@ -7,7 +8,7 @@ const ANALYTICS_SCHEMA = "_analytics";
 
 export const analytics: ServiceModule = {
     service: "analytics",
-    dependsOn: ["db"],
+    dependsOn: () => ["db"],
     define: (context) => ({
         env: {
             LOGFLARE_NODE_HOST: "127.0.0.1",
@@ -25,7 +26,9 @@ export const analytics: ServiceModule = {
             POSTGRES_BACKEND_SCHEMA: ANALYTICS_SCHEMA,
             LOGFLARE_FEATURE_FLAG_OVERRIDE: "multibackend=true",
         },
-        healthcheck: healthCheck(["CMD", "curl", "--fail", `http://localhost:${INTERNAL_PORTS.analytics}/health`], { retries: 10 }),
+        healthcheck: isAtLeast(context.release, "0.8.2")
+            ? healthCheck(["CMD-SHELL", `curl -sSfL -o /dev/null http://localhost:${INTERNAL_PORTS.analytics}/health`], { retries: 10, startPeriod: "30s" })
+            : healthCheck(["CMD", "curl", "--fail", `http://localhost:${INTERNAL_PORTS.analytics}/health`], { retries: 10 }),
         volumes: [],
         uploads: [],
         publishedPorts: [],

@@ -1,11 +1,22 @@
 /** auth: GoTrue, users and sessions. */
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS } from "../catalog.js";
+import { isAtLeast } from "../releases.js";
 import { boolText, databaseUrl, healthCheck } from "./shared.js";
 import type { ServiceContext, ServiceModule } from "./types.js";
 
 /** Every mail link lands on the verify endpoint, which Kong routes to auth without a key. */
 const MAILER_VERIFY_PATH = "/auth/v1/verify";
+/** Where the gateway publishes auth. */
+const AUTH_PATH = "/auth/v1";
+
+/**
+ * Auth's public URL (API_EXTERNAL_URL). From 0.8.2 on (upstream 0.7.0) it is auth's own URL behind
+ * the gateway, and also the issuer of its tokens; before, it was the gateway's root.
+ */
+function authExternalUrl(context: ServiceContext): string {
+    return isAtLeast(context.release, "0.8.2") ? `${context.apiUrl}${AUTH_PATH}` : context.apiUrl;
+}
 
 function smtpEnv(context: ServiceContext): Record<string, pulumi.Input<string>> {
     const { settings, secrets } = context;
@@ -27,21 +38,23 @@ function oauthEnv(context: ServiceContext): Record<string, pulumi.Input<string>>
         env[`${prefix}_ENABLED`] = "true";
         env[`${prefix}_CLIENT_ID`] = entry.slice(separator + 1);
         env[`${prefix}_SECRET`] = pulumi.secret(pulumi.output(context.secrets.oauthClientSecrets).apply((byProvider) => byProvider?.[provider] ?? ""));
-        env[`${prefix}_REDIRECT_URI`] = `${context.apiUrl}/auth/v1/callback`;
+        env[`${prefix}_REDIRECT_URI`] = `${context.apiUrl}${AUTH_PATH}/callback`;
     }
     return env;
 }
 
 export const auth: ServiceModule = {
     service: "auth",
-    dependsOn: ["db"], // runs its migrations on start
+    dependsOn: () => ["db"], // runs its migrations on start
     define: (context) => {
         const { settings, secrets } = context;
+        const externalUrl = authExternalUrl(context);
         return {
             env: {
                 GOTRUE_API_HOST: "0.0.0.0",
                 GOTRUE_API_PORT: String(INTERNAL_PORTS.auth),
-                API_EXTERNAL_URL: context.apiUrl,
+                API_EXTERNAL_URL: externalUrl,
+                ...(isAtLeast(context.release, "0.8.2") ? { GOTRUE_JWT_ISSUER: externalUrl } : {}),
                 GOTRUE_DB_DRIVER: "postgres",
                 GOTRUE_DB_DATABASE_URL: databaseUrl(context, { scheme: "postgres", user: "supabase_auth_admin" }),
                 GOTRUE_SITE_URL: settings.siteUrl,

@@ -1,11 +1,12 @@
 /** db: PostgreSQL with Supabase's extensions; the only holder of tenant data besides storage. */
 import { INTERNAL_PORTS } from "../catalog.js";
+import { isAtLeast } from "../releases.js";
 import { POSTGRES_DB, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 export const db: ServiceModule = {
     service: "db",
-    dependsOn: [],
+    dependsOn: () => [],
     define: (context) => ({
         env: {
             POSTGRES_HOST: "/var/run/postgresql",
@@ -15,8 +16,9 @@ export const db: ServiceModule = {
             POSTGRES_PASSWORD: context.secrets.postgresPassword,
             PGDATABASE: POSTGRES_DB,
             POSTGRES_DB: POSTGRES_DB,
-            // Read by the init SQL (app.settings.jwt_secret / jwt_exp) on the first start only.
-            JWT_SECRET: context.secrets.jwtSecret,
+            // Read by the init SQL on the first start only. From 0.8.2 on the JWT secret is no database
+            // setting any SQL could read, so the container does not get it either.
+            ...(isAtLeast(context.release, "0.8.2") ? {} : { JWT_SECRET: context.secrets.jwtSecret }),
             JWT_EXP: String(context.settings.jwtExpirySeconds),
         },
         command: ["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf", "-c", "log_min_messages=fatal"],

@@ -3,6 +3,7 @@
  * which containers are created by `pulumi up` and started by `fleet resume`).
  */
 import { ANALYTICS_SERVICES, SERVICE_NAMES, type ServiceName } from "../catalog.js";
+import { RELEASES, RELEASE_NAMES, type Release } from "../releases.js";
 import { analytics } from "./analytics.js";
 import { auth } from "./auth.js";
 import { db } from "./db.js";
@@ -34,10 +35,23 @@ export const SERVICE_MODULES: Readonly<Record<ServiceName, ServiceModule>> = {
     supavisor,
 };
 
-/** Which services must be healthy before each one starts. */
-export const START_DEPENDENCIES: Readonly<Record<ServiceName, readonly ServiceName[]>> = Object.fromEntries(
-    SERVICE_NAMES.map((service) => [service, SERVICE_MODULES[service].dependsOn]),
-) as Record<ServiceName, readonly ServiceName[]>;
+type StartGraph = Readonly<Record<ServiceName, readonly ServiceName[]>>;
+
+const perService = (dependencies: (service: ServiceName) => readonly ServiceName[]): StartGraph =>
+    Object.fromEntries(SERVICE_NAMES.map((service) => [service, dependencies(service)])) as StartGraph;
+
+/** Which services must be healthy before each one starts, in one release. */
+export function startDependencies(release: Release): StartGraph {
+    return perService((service) => SERVICE_MODULES[service].dependsOn(release));
+}
+
+/**
+ * Every release's start dependencies in one graph: `fleet resume` starts a host's containers without
+ * reading each tenant's release, and an order that honours every release honours the tenant's.
+ */
+export const START_DEPENDENCIES: StartGraph = perService((service) =>
+    [...new Set(RELEASE_NAMES.flatMap((name) => startDependencies(RELEASES[name])[service]))].sort(),
+);
 
 /** The services a tenant runs: all of them, less analytics and vector when analytics is off. */
 export function enabledServices(analyticsEnabled: boolean): ServiceName[] {

@@ -1,37 +1,52 @@
 /**
  * kong: the tenant's only HTTP entry point. Its declarative config is uploaded as a template; the
  * keys and the dashboard login are filled in from the environment when the container starts, so no
- * secret is ever written into the uploaded file or Pulumi state.
+ * secret is ever written into the uploaded file or Pulumi state. feb-2026 runs Kong 2.8; 0.8.2 runs
+ * Kong 3.9 as upstream's docker-compose.kong.yml does (upstream's default gateway there is Envoy).
  */
 import { INTERNAL_PORTS } from "../catalog.js";
-import { KONG_DECLARATIVE_CONFIG } from "../files/kongConfig.js";
-import { KONG_ENTRYPOINT } from "../files/kongTemplateExpansion.js";
-import { healthCheck } from "./shared.js";
+import { kongConfigPaths } from "../files/kongConfig.js";
+import { kongEntrypoint } from "../files/kongTemplateExpansion.js";
+import { isAtLeast } from "../releases.js";
+import { API_GATEWAY_ALIAS, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
+
+const PLUGINS = ["request-transformer", "cors", "key-auth", "acl", "basic-auth", "request-termination", "ip-restriction"];
+
+/** Settings Kong 3.9 needs as upstream sets them. */
+const KONG_3_ENV = {
+    KONG_DNS_NOT_FOUND_TTL: "1",
+    KONG_ROUTER_FLAVOR: "expressions",
+    // The combined format is what vector parses.
+    KONG_PROXY_ACCESS_LOG: "/dev/stdout combined",
+};
 
 export const kong: ServiceModule = {
     service: "kong",
     // Kong resolves upstreams per request, so it can serve (and answer 502 for a service still starting)
-    // as soon as it is up: nothing gates it.
-    dependsOn: [],
+    // as soon as it is up. From 0.8.2 on it waits for Studio, as upstream's gateway does.
+    dependsOn: (release) => (isAtLeast(release, "0.8.2") ? ["studio"] : []),
     define: (context) => {
         const template = context.files.kongDeclarativeConfigTemplate;
+        const current = isAtLeast(context.release, "0.8.2");
         return {
             env: {
                 KONG_DATABASE: "off",
-                KONG_DECLARATIVE_CONFIG: KONG_DECLARATIVE_CONFIG.renderedPath,
+                KONG_DECLARATIVE_CONFIG: kongConfigPaths(context.release).renderedPath,
                 KONG_DNS_ORDER: "LAST,A,CNAME",
-                KONG_PLUGINS: "request-transformer,cors,key-auth,acl,basic-auth,request-termination,ip-restriction",
+                KONG_PLUGINS: [...PLUGINS, ...(current ? ["post-function"] : [])].join(","),
                 KONG_NGINX_PROXY_PROXY_BUFFER_SIZE: "160k",
                 KONG_NGINX_PROXY_PROXY_BUFFERS: "64 160k",
+                ...(current ? KONG_3_ENV : {}),
                 SUPABASE_ANON_KEY: context.secrets.anonKey,
                 SUPABASE_SERVICE_KEY: context.secrets.serviceRoleKey,
                 DASHBOARD_USERNAME: context.settings.dashboardUsername,
                 DASHBOARD_PASSWORD: context.secrets.dashboardPassword,
             },
-            entrypoint: KONG_ENTRYPOINT,
-            healthcheck: healthCheck(["CMD", "kong", "health"], { interval: "10s", timeout: "10s", retries: 5 }),
+            entrypoint: kongEntrypoint(context.release),
+            healthcheck: healthCheck(["CMD", "kong", "health"], current ? { interval: "5s", timeout: "5s", retries: 5 } : { interval: "10s", timeout: "10s", retries: 5 }),
             volumes: [],
+            ...(current ? { extraAliases: [API_GATEWAY_ALIAS] } : {}),
             uploads: [{ path: template.path, content: template.content }],
             publishedPorts: [
                 { internal: INTERNAL_PORTS.kongHttp, external: context.settings.kongHttpPort },

@@ -8,7 +8,7 @@ export const REALTIME_TENANT_ID = "realtime-dev";
 
 export const realtime: ServiceModule = {
     service: "realtime",
-    dependsOn: ["db"], // runs its migrations on start
+    dependsOn: () => ["db"], // runs its migrations on start
     define: (context) => ({
         env: {
             PORT: String(INTERNAL_PORTS.realtime),
@@ -18,6 +18,7 @@ export const realtime: ServiceModule = {
             DB_PASSWORD: context.secrets.postgresPassword,
             DB_NAME: POSTGRES_DB,
             DB_AFTER_CONNECT_QUERY: "SET search_path TO _realtime",
+            // Upstream's .env names it REALTIME_DB_ENC_KEY: 16 characters, used as an AES-128 key.
             DB_ENC_KEY: context.secrets.realtimeDbEncKey,
             API_JWT_SECRET: context.secrets.jwtSecret,
             SECRET_KEY_BASE: context.secrets.secretKeyBase,

@@ -3,11 +3,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
+import { isAtLeast, type Release } from "../releases.js";
 import type { HealthCheck, ServiceContext } from "./types.js";
 
 export const POSTGRES_DB = "postgres";
 /** The image's admin role; the `_supabase` database and the service schemas belong to it. */
 export const SUPABASE_ADMIN = "supabase_admin";
+/** The role Studio and meta connect as from 0.8.2 on. */
+export const DASHBOARD_DB_USER = "postgres";
 /** Database of analytics and supavisor metadata, created by the init SQL. */
 export const SUPABASE_INTERNAL_DB = "_supabase";
 
@@ -23,8 +26,14 @@ export function databaseUrl(
     );
 }
 
-/** Kong inside the tenant network: services call each other through it, never through the public URL. */
-export const INTERNAL_KONG_URL = `http://${SERVICE_CATALOG.kong.alias}:${INTERNAL_PORTS.kongHttp}`;
+/** The gateway's name since upstream 0.8.0; the kong container answers to it as well from 0.8.2 on. */
+export const API_GATEWAY_ALIAS = "api-gw";
+
+/** The gateway inside the tenant network: services call each other through it, never through the public URL. */
+export function internalGatewayUrl(release: Release): string {
+    const host = isAtLeast(release, "0.8.2") ? API_GATEWAY_ALIAS : SERVICE_CATALOG.kong.alias;
+    return `http://${host}:${INTERNAL_PORTS.kongHttp}`;
+}
 export const ANALYTICS_URL = `http://${SERVICE_CATALOG.analytics.alias}:${INTERNAL_PORTS.analytics}`;
 
 /** Health check timings: most services answer within seconds; `retries` bounds a slow first start. */

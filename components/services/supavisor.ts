@@ -8,7 +8,7 @@ import type { ServiceModule } from "./types.js";
 
 export const supavisor: ServiceModule = {
     service: "supavisor",
-    dependsOn: ["db"], // migrates its metadata into _supabase on start
+    dependsOn: () => ["db"], // migrates its metadata into _supabase on start
     define: (context) => {
         const bootstrap = context.files.supavisorBootstrap;
         const { settings, secrets } = context;

@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceName } from "../catalog.js";
 import type { TenantSettings } from "../config/secrets.js";
+import type { Release } from "../releases.js";
 import type { ProjectSecrets } from "../secrets.js";
 import type { RenderedFiles } from "../files/index.js";
 
@@ -32,6 +33,8 @@ export interface ContainerSpec {
     readonly entrypoint?: readonly string[];
     readonly healthcheck: HealthCheck;
     readonly volumes: readonly { readonly volume: VolumeName; readonly containerPath: string; readonly readOnly?: boolean }[];
+    /** Names other containers reach it by besides the catalog's alias (upstream renamed the gateway). */
+    readonly extraAliases?: readonly string[];
     /** Host paths bound into the container (only vector: the Docker socket). */
     readonly hostBinds?: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
     /** Files written into the container before it starts (rendered config; never secrets). */
@@ -45,19 +48,21 @@ export interface ContainerSpec {
 }
 
 /**
- * One service: its place in the start graph (static, so tools such as resume can read it without a
- * tenant) and the container it needs for a given tenant.
+ * One service: its place in the start graph (per release, without a tenant, so tools such as resume
+ * can read it) and the container it needs for a given tenant.
  */
 export interface ServiceModule {
     readonly service: ServiceName;
     /** Services that must be healthy before this container is created (and started, on resume). */
-    readonly dependsOn: readonly ServiceName[];
+    readonly dependsOn: (release: Release) => readonly ServiceName[];
     readonly define: (context: ServiceContext) => ContainerSpec;
 }
 
 /** Everything a service file may read. Computed once per tenant and passed to every service. */
 export interface ServiceContext {
     readonly settings: TenantSettings;
+    /** The tenant's release: service files shape their wiring by it (`isAtLeast`). */
+    readonly release: Release;
     readonly secrets: ProjectSecrets;
     readonly files: RenderedFiles;
     /** Public URL of the tenant's Kong (API_EXTERNAL_URL, SUPABASE_PUBLIC_URL). */

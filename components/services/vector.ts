@@ -1,11 +1,13 @@
 /** vector: ships this tenant's container logs to its analytics. Exists only with analytics on. */
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
+import { isAtLeast } from "../releases.js";
 import { healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 export const vector: ServiceModule = {
     service: "vector",
-    dependsOn: [],
+    // From 0.8.2 on it waits for analytics, as upstream's logs overlay does (before, it started first).
+    dependsOn: (release) => (isAtLeast(release, "0.8.2") ? ["analytics"] : []),
     define: (context) => {
         const config = context.files.vectorConfig;
         if (!config) throw new Error("vector is defined only when analytics is enabled");
@@ -18,7 +20,8 @@ export const vector: ServiceModule = {
             ),
             volumes: [],
             // Vector reads container logs from the daemon; its config narrows them to this tenant.
-            hostBinds: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }],
+            // The socket's place on the Docker host varies (rootless Docker, Colima); inside it is the default.
+            hostBinds: [{ hostPath: context.settings.dockerSocketPath, containerPath: "/var/run/docker.sock", readOnly: true }],
             securityOpts: ["label=disable"],
             uploads: [{ path: config.path, content: config.content }],
             publishedPorts: [],

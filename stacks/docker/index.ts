@@ -1,7 +1,8 @@
 /** Docker-facing fleet operations: the `TenantDockerHost` of one daemon, start order, orphans. */
 import { DockerTenantHost, type TenantDockerHostOptions } from "./tenantHost.js";
 
-export type { ContainerState, TenantDockerHost } from "./types.js";
+export type { ContainerState, LogLine, LogOptions, ServiceCommand, ServiceCommandResult, ServiceContainer, ServiceSelection, TenantDockerHost } from "./types.js";
+export { LogDemultiplexer, mergeByTime } from "./logs.js";
 export { DockerTenantHost, type TenantDockerHostOptions } from "./tenantHost.js";
 export { DockerUnreachableError, ServiceNotReadyError, TenantNotOnHostError } from "./errors.js";
 export { DockerHostFormatError, parseDockerHost, dockerOptionsFor, type DockerEndpoint } from "./hostOptions.js";

@@ -10,7 +10,10 @@ import { DockerUnreachableError, ServiceNotReadyError, TenantNotOnHostError, asU
 import { type ConnectionEnvironment, dockerOptionsFor, parseDockerHost } from "./hostOptions.js";
 import type { TenantObjectLister, TenantObjects } from "./orphans.js";
 import { type StartDependencies, startWaves, stopWaves } from "./startOrder.js";
-import type { ContainerState, TenantDockerHost } from "./types.js";
+import { LogDemultiplexer, mergeByTime } from "./logs.js";
+import type { Readable } from "node:stream";
+import { execInContainer } from "./exec.js";
+import type { ContainerState, LogLine, LogOptions, ServiceCommand, ServiceCommandResult, ServiceContainer, ServiceSelection, TenantDockerHost } from "./types.js";
 
 export interface TenantDockerHostOptions {
     /** Which service waits for which; defaults to `START_DEPENDENCIES` of components/services/index.ts. */
@@ -78,9 +81,8 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         return states;
     }
 
-    async pause(ref: string): Promise<void> {
-        const [containers, dependencies] = await Promise.all([this.containersOf(ref), this.dependencies()]);
-        if (containers.length === 0) throw new TenantNotOnHostError(ref, this.dockerHost);
+    async pause(ref: string, selection: ServiceSelection = {}): Promise<void> {
+        const [containers, dependencies] = await Promise.all([this.selectedContainers(ref, selection), this.dependencies()]);
         const { byService, unordered } = groupByService(containers, dependencies);
         // Containers outside the start order depend on nobody we know: stop them first.
         const waves = [unordered, ...stopWaves(dependencies).map((wave) => wave.flatMap((service) => byService.get(service) ?? []))];
@@ -89,9 +91,8 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         }
     }
 
-    async resume(ref: string): Promise<void> {
-        const [containers, dependencies] = await Promise.all([this.containersOf(ref), this.dependencies()]);
-        if (containers.length === 0) throw new TenantNotOnHostError(ref, this.dockerHost);
+    async resume(ref: string, selection: ServiceSelection = {}): Promise<void> {
+        const [containers, dependencies] = await Promise.all([this.selectedContainers(ref, selection), this.dependencies()]);
         const { byService, unordered } = groupByService(containers, dependencies);
 
         // Each service starts once every dependency present on the host is ready; services absent
@@ -115,6 +116,55 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         if (firstFailure) throw firstFailure.reason;
         // Unknown containers may depend on anything: start them once the known ones are ready.
         await Promise.all(unordered.map((container) => this.startAndWait(ref, container, dependencies, byService)));
+    }
+
+    async logs(ref: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+        const containers = (await this.containersOf(ref)).filter((container) => options.service === undefined || container.service === options.service);
+        if (containers.length === 0) {
+            throw options.service === undefined
+                ? new TenantNotOnHostError(ref, this.dockerHost)
+                : new Error(`${ref} has no ${options.service} container on ${this.dockerHost}`);
+        }
+        const request = {
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            ...(options.sinceSeconds !== undefined ? { since: options.sinceSeconds } : {}),
+            ...(options.tail !== undefined ? { tail: options.tail } : {}),
+        };
+        const label = (container: TenantContainer) => container.service ?? container.name;
+        if (!options.follow) {
+            const lines: LogLine[] = [];
+            for (const container of containers) {
+                const body = await this.api(() => this.docker.getContainer(container.id).logs({ ...request, follow: false }));
+                const demultiplexer = new LogDemultiplexer(label(container), (line) => lines.push(line));
+                demultiplexer.push(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
+                demultiplexer.end();
+            }
+            for (const line of mergeByTime(lines)) onLine(line);
+            return;
+        }
+        // Following: every container's stream at once, each line as it comes, until the signal aborts.
+        await Promise.all(
+            containers.map(async (container) => {
+                const stream = (await this.api(() => this.docker.getContainer(container.id).logs({ ...request, follow: true }))) as NodeJS.ReadableStream & { destroy(): void };
+                const demultiplexer = new LogDemultiplexer(label(container), onLine);
+                await new Promise<void>((resolve, reject) => {
+                    const stop = () => {
+                        stream.destroy();
+                        resolve();
+                    };
+                    if (options.signal?.aborted) return stop();
+                    options.signal?.addEventListener("abort", stop, { once: true });
+                    stream.on("data", (chunk: Buffer) => demultiplexer.push(chunk));
+                    stream.on("end", () => {
+                        demultiplexer.end();
+                        resolve();
+                    });
+                    stream.on("error", (error) => (options.signal?.aborted ? resolve() : reject(asUnreachable(error, this.dockerHost))));
+                });
+            }),
+        );
     }
 
     async tenantRefs(): Promise<string[]> {
@@ -158,6 +208,49 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
                 networks: objects.networks.sort(),
                 volumes: objects.volumes.sort(),
             }));
+    }
+
+    async containers(ref: string): Promise<ServiceContainer[]> {
+        const listed = await this.api(() => this.docker.listContainers({ all: true, filters: { label: [`${LABELS.tenant}=${ref}`] } }));
+        const described: ServiceContainer[] = [];
+        for (const { Id } of listed) {
+            const info = await this.api(() => this.docker.getContainer(Id).inspect());
+            const service = info.Config.Labels?.[LABELS.service];
+            if (service === undefined) continue;
+            const volumeMounts = (info.Mounts ?? []).filter((mount) => mount.Type === "volume" && mount.Name).map((mount) => ({ volume: mount.Name!, path: mount.Destination }));
+            described.push({ service, image: info.Config.Image, state: containerStateOf(info.State), volumeMounts });
+        }
+        return described.sort((a, b) => a.service.localeCompare(b.service));
+    }
+
+    async exec(ref: string, service: string, command: ServiceCommand): Promise<ServiceCommandResult> {
+        const container = await this.serviceContainer(ref, service);
+        if (container.state === "stopped") throw new Error(`${ref}'s ${service} container is not running, so nothing can run in it`);
+        return this.api(() => execInContainer(this.docker.getContainer(container.id), command));
+    }
+
+    async readArchive(ref: string, service: string, path: string): Promise<Readable> {
+        const container = await this.serviceContainer(ref, service);
+        return this.api(() => this.docker.getContainer(container.id).getArchive({ path })) as Promise<Readable>;
+    }
+
+    async writeArchive(ref: string, service: string, directory: string, tar: Readable): Promise<void> {
+        const container = await this.serviceContainer(ref, service);
+        await this.api(() => this.docker.getContainer(container.id).putArchive(tar, { path: directory }));
+    }
+
+    /** The tenant's containers, or those of the selected services; refuses a tenant with none here. */
+    private async selectedContainers(ref: string, selection: ServiceSelection): Promise<TenantContainer[]> {
+        const containers = await this.containersOf(ref);
+        if (containers.length === 0) throw new TenantNotOnHostError(ref, this.dockerHost);
+        const services = selection.services;
+        return services === undefined ? containers : containers.filter((container) => container.service !== undefined && services.includes(container.service));
+    }
+
+    private async serviceContainer(ref: string, service: string): Promise<TenantContainer> {
+        const found = (await this.containersOf(ref)).filter((container) => container.service === service);
+        if (found.length === 0) throw new Error(`${ref} has no ${service} container on ${this.dockerHost}`);
+        return found[0]!;
     }
 
     private async containersOf(ref: string): Promise<TenantContainer[]> {

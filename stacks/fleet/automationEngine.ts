@@ -26,8 +26,16 @@ import {
     type StackPreview,
     type StackSummary,
 } from "./engine.js";
+import { waitForPulumiChildren } from "./childExit.js";
+import { StepPhases } from "./stepPhases.js";
 import { encodeSettingValue } from "./stackConfig.js";
 import { prepareTenantWorkspace, readRootProject } from "./tenantWorkspace.js";
+
+/**
+ * How long a cancel waits for the CLI to exit: a cancelled CLI still finishes the steps in flight,
+ * and the longest of them is a container's health wait (up to 300 s, see components/services).
+ */
+const CANCEL_GRACE_MS = 360_000;
 
 type AutomationModule = typeof Automation;
 
@@ -189,6 +197,8 @@ export class AutomationEngine implements StackEngine {
         if (!running) return;
         running.controller.abort(); // SIGINT to the CLI: it stops cleanly and releases the lock
         await running.settled.catch(() => undefined);
+        // All in-flight stacks are cancelled together, so waiting for every child is right.
+        await waitForPulumiChildren(CANCEL_GRACE_MS);
     }
 
     async lastOperation(ref: string): Promise<LastOperation | undefined> {
@@ -220,12 +230,18 @@ export class AutomationEngine implements StackEngine {
 
         const errors: string[] = [];
         let done = 0;
+        const phases = new StepPhases();
+        const report = (lastUrn?: string) =>
+            options.onProgress?.({ done, ...(total !== undefined ? { total: Math.max(total, done) } : {}), ...(lastUrn ? { lastUrn } : {}), ...phases.current() });
         const onEvent = (event: EngineEvent) => {
             collectError(event, errors);
+            const begun = event.resourcePreEvent;
+            if (begun && phases.begin(begun.metadata, begun.planning === true)) report();
             const finished = event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
             if (finished) {
                 done += 1;
-                options.onProgress?.({ done, ...(total !== undefined ? { total: Math.max(total, done) } : {}), lastUrn: finished.urn });
+                phases.end(finished.urn);
+                report(finished.urn);
             }
             options.onEvent?.(event);
         };

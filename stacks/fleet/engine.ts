@@ -41,6 +41,8 @@ export interface OperationProgress {
     readonly total?: number;
     /** URN of the resource that was just finished. */
     readonly lastUrn?: string;
+    /** What the run is doing now, e.g. "previewing" or "create acme-realtime" (the longest-running step). */
+    readonly phase?: string;
 }
 
 export interface OperationOptions {

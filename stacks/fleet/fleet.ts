@@ -5,9 +5,9 @@
 import { type OperationOutcome, type OperationProgress, type SettingValue, type StackEngine, type StackOutput, type StackPreview } from "./engine.js";
 import { dockerHostOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
 import { PortAllocator } from "./portAllocator.js";
-import type { TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
+import type { LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
 import { DEFAULT_HOST, findTenant, type FleetHost, type FleetRegistry } from "./registry.js";
-import { secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
+import { newTenantReleaseSettings, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { SETTINGS, type TenantConfig } from "../../components/config/schema.js";
 
@@ -115,7 +115,7 @@ export class Fleet {
      * Creates the tenant's stack with its config and allocated ports. Nothing is left behind when it
      * fails. Checks the Docker host first unless `skipDockerCheck` (config-only creation).
      */
-    async create(ref: string, options: { hostName?: string; skipDockerCheck?: boolean } = {}): Promise<CreatedTenant> {
+    async create(ref: string, options: { hostName?: string; skipDockerCheck?: boolean; release?: string } = {}): Promise<CreatedTenant> {
         const refCheck = SETTINGS.ref.schema.safeParse(ref);
         if (!refCheck.success) throw new FleetUsageError(`tenant ref "${ref}": ${refCheck.error.issues[0]?.message ?? "is not valid"}`);
         const registered = findTenant(this.registry, ref);
@@ -128,12 +128,20 @@ export class Fleet {
             throw new FleetUsageError(`tenant "${ref}" already exists; fleet up ${ref} deploys it, fleet destroy ${ref} removes it`);
         }
         const baseSettings = registered ? { ...registered.settings } : this.adHocSettings(ref, host);
+        if (options.release !== undefined) {
+            // A restore needs the release of its backup; a registry entry that states another one wins, and says so.
+            if (registered?.settings.release !== undefined && registered.settings.release !== options.release) {
+                throw new FleetUsageError(`${ref} is declared with release ${String(registered.settings.release)} in ${this.registry!.source}, but the backup is of release ${options.release}; restore into a tenant of the backup's release`);
+            }
+            baseSettings.release = options.release;
+            delete baseSettings.dbDataPostgresMajor;
+        }
         if (!options.skipDockerCheck) await this.ensureReachable(host.dockerHost);
 
         const configs = await readAllConfigs(this.engine, stacks.map((stack) => stack.ref));
         const allocator = new PortAllocator(portClaims(configs, this.registry));
         const assignment = allocator.assign({ ref, host, explicit: registered?.explicitPorts ?? {} });
-        const settings = { ...baseSettings, ...assignment.ports };
+        const settings = { ...newTenantReleaseSettings(baseSettings), ...baseSettings, ...assignment.ports };
         parseTenantConfig(settings, `tenant ${ref}`, `${ref}: `); // same checks the program will run
         await this.engine.createStack(ref, settings, secretKeysOf(settings));
         return { ref, host: host.name, dockerHost: host.dockerHost, ports: assignment.ports, allocatedPorts: assignment.allocated, unmanaged: registered === undefined && this.registry !== undefined };
@@ -248,6 +256,14 @@ export class Fleet {
     async outputs(ref: string, showSecrets: boolean): Promise<Record<string, StackOutput>> {
         await this.requireStack(ref);
         return this.engine.outputs(ref, showSecrets);
+    }
+
+    /** A tenant's container logs, from the Docker host its stack records (over SSH included). */
+    async logs(ref: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+        await this.requireStack(ref);
+        const dockerHost = dockerHostOf(await this.engine.getConfig(ref));
+        await this.ensureReachable(dockerHost);
+        await this.docker(dockerHost).logs(ref, options, onLine);
     }
 
     async requireStack(ref: string): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { TenantDockerHost } from "../docker/types.js";
 
-export type { ContainerState, TenantDockerHost } from "../docker/types.js";
+export type { ContainerState, LogLine, LogOptions, ServiceCommand, ServiceCommandResult, ServiceContainer, ServiceSelection, TenantDockerHost } from "../docker/types.js";
 
 /** Builds the host object for a Docker endpoint (unix://, ssh://, tcp://). */
 export type TenantDockerHostFactory = (dockerHost: string) => TenantDockerHost;

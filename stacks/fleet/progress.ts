@@ -1,5 +1,5 @@
 /**
- * Live progress of a fleet run, per tenant: resources done of total and elapsed time. On a terminal
+ * Live progress of a fleet run, per tenant: resources done of total, elapsed time and the phase. On a terminal
  * the lines of running tenants are redrawn in place; in CI (no TTY) a line is printed per start,
  * finish and at most every few seconds per tenant; with --json every line is a JSON object.
  * Progress goes to stderr so stdout carries only the result (table or JSON).
@@ -50,7 +50,8 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
         const done = state.progress?.done ?? 0;
         const total = state.progress?.total;
         const resources = total !== undefined ? `${Math.min(done, total)}/${total} resources` : `${done} resources`;
-        return `${ref}: ${operation} ${resources}, ${formatDuration(now() - state.started)}`;
+        const phase = state.progress?.phase ? ` (${state.progress.phase})` : "";
+        return `${ref}: ${operation} ${resources}, ${formatDuration(now() - state.started)}${phase}`;
     };
     const emitJson = (event: Record<string, unknown>) => stream.write(`${JSON.stringify({ ...event, operation })}\n`);
 
@@ -90,7 +91,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
             if (live) return; // the timer redraws
             if (now() - state.lastLine < lineInterval) return;
             state.lastLine = now();
-            if (json) emitJson({ event: "progress", ref, done: progress.done, total: progress.total ?? null, elapsedMs: now() - state.started });
+            if (json) emitJson({ event: "progress", ref, done: progress.done, total: progress.total ?? null, elapsedMs: now() - state.started, ...(progress.phase ? { phase: progress.phase } : {}) });
             else print(describe(ref, state));
         },
         finish(result) {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { OPAQUE_SECRET, parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { SECRET_SETTING_KEYS, SETTINGS, type TenantConfig } from "../../components/config/schema.js";
 import type { SettingValue } from "./engine.js";
-import { PORT_KEYS } from "./stackConfig.js";
+import { newTenantReleaseSettings, PORT_KEYS } from "./stackConfig.js";
 
 export interface PortRange {
     readonly from: number;
@@ -170,7 +170,8 @@ function parseTenant(
     if (host.bindAddress !== undefined && settings.bindAddress === undefined) settings.bindAddress = host.bindAddress;
     let config: TenantConfig;
     try {
-        config = parseTenantConfig(settings, label, `${label}.`);
+        // Checked as a new tenant would be created; an existing stack's recorded release is checked by sync.
+        config = parseTenantConfig({ ...newTenantReleaseSettings(settings), ...settings }, label, `${label}.`);
     } catch (error) {
         if (!(error instanceof TenantConfigError)) throw error;
         problems.push(...error.problems);

@@ -4,10 +4,40 @@
  */
 import { parseTenantConfig } from "../../components/config/load.js";
 import { SECRET_SETTING_KEYS, type TenantConfig } from "../../components/config/schema.js";
+import { DEFAULT_RELEASE, RELEASES, RELEASE_NAMES, UNSET_RELEASE, type ReleaseName } from "../../components/releases.js";
 import type { SettingValue } from "./engine.js";
 
 /** Settings the fleet itself manages: never removed by `sync` even though fleet.yaml does not list them. */
-export const FLEET_OWNED_KEYS: readonly string[] = ["paused"];
+/** Secrets `fleet rotate` writes into a stack; from then on they are the stack's own. */
+export const ROTATED_SECRET_KEYS = ["postgresPassword", "dashboardPassword"] as const;
+export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS];
+
+/**
+ * Settings recorded in a tenant's stack when it is created and kept for its whole life while the
+ * registry does not state them: a tenant never changes release because the default for new ones did.
+ */
+export const RECORDED_RELEASE_KEYS = ["release", "dbDataPostgresMajor"] as const;
+
+/**
+ * The release settings a new tenant's stack is created with: the release stated (else the default for
+ * new tenants) and, unless stated too, that release's Postgres major for its (new, empty) data directory.
+ */
+export function newTenantReleaseSettings(stated: Readonly<Record<string, unknown>>): Record<string, SettingValue> {
+    const release = stated.release ?? DEFAULT_RELEASE;
+    // An unknown release is left for validation to report.
+    if (!(RELEASE_NAMES as readonly unknown[]).includes(release)) return {};
+    return { release: release as ReleaseName, dbDataPostgresMajor: (stated.dbDataPostgresMajor as number | undefined) ?? RELEASES[release as ReleaseName].postgresMajor };
+}
+
+/** The release a stack runs, as the program reads its config (unset: the release of stacks made before releases). */
+export function releaseOfStack(stackConfig: Readonly<Record<string, string>>): string {
+    return stackConfig.release ?? UNSET_RELEASE;
+}
+
+/** The release settings an existing stack recorded (none for a stack made before releases existed). */
+export function recordedReleaseSettings(stackConfig: Readonly<Record<string, string>>): Record<string, SettingValue> {
+    return Object.fromEntries(RECORDED_RELEASE_KEYS.filter((key) => stackConfig[key] !== undefined).map((key) => [key, stackConfig[key]!]));
+}
 
 /** The four host ports every tenant publishes, allocated per Docker host. */
 export const PORT_KEYS = ["kongHttpPort", "kongHttpsPort", "postgresPort", "poolerTransactionPort"] as const;

@@ -9,7 +9,7 @@ import { dockerHostOf, portClaims, readAllConfigs, recordedPorts } from "./fleet
 import { PortAllocationError, PortAllocator } from "./portAllocator.js";
 import type { FleetRegistry } from "./registry.js";
 import { runFleet, type FleetRunReport, type RunFleetOptions } from "./runner.js";
-import { encodeSettingValue, FLEET_OWNED_KEYS, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
+import { encodeSettingValue, FLEET_OWNED_KEYS, newTenantReleaseSettings, recordedReleaseSettings, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { renderTable } from "./table.js";
 
 export type SyncAction = "create" | "update" | "unchanged" | "unmanaged" | "invalid";
@@ -57,7 +57,10 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
             items.push({ ref: tenant.ref, action: "invalid", host: tenant.host.name, changedKeys: [], removedKeys: [], allocatedPorts: [], note: error.message });
             continue;
         }
-        const settings: Record<string, SettingValue> = { ...tenant.settings, ...assignment.ports };
+        // The release is the stack's own record unless the registry states one (then validation refuses a
+        // Postgres major the data directory does not have).
+        const release = current ? recordedReleaseSettings(current) : newTenantReleaseSettings(tenant.settings);
+        const settings: Record<string, SettingValue> = { ...release, ...tenant.settings, ...assignment.ports };
         const invalid = checkFinalConfig(tenant.ref, settings);
         if (invalid) {
             items.push({ ref: tenant.ref, action: "invalid", host: tenant.host.name, changedKeys: [], removedKeys: [], allocatedPorts: [], note: invalid });

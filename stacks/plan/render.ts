@@ -25,7 +25,8 @@ export function renderPlan(document: PlanDocument): string {
     const shown = new Set<PlanResource>();
     const show = (resource: PlanResource) => shown.add(resource);
 
-    lines.push(`Stack ${document.stack} (project ${document.project}): ${document.resources.length} resources`);
+    const release = typeof document.outputs.release === "string" ? `, release ${document.outputs.release}` : "";
+    lines.push(`Stack ${document.stack} (project ${document.project}): ${document.resources.length} resources${release}`);
 
     const containersByService = new Map<string, PlanResource[]>();
     for (const container of ofType(CONTAINER)) {

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { crossStackProblems } from "./crossStack.js";
 import { compareResources, type PlanDocument, type PlanResource } from "./document.js";
 import { PlanError } from "./errors.js";
 import { maskWireProperties } from "./masking.js";
@@ -58,6 +59,7 @@ export async function planStacksSettled(stacks: readonly string[], options: Plan
     for (const stack of stacks) stackFilePath(projectDir, stack); // every name must exist before any runs
 
     const outcomes: PlanOutcome[] = [];
+    const planned: StackConfig[] = [];
     let program: Program | undefined;
     const restoreTraces = options.stackTraces === true ? () => {} : withoutCostlyStackTraces();
     try {
@@ -73,6 +75,7 @@ export async function planStacksSettled(stacks: readonly string[], options: Plan
             program ??= await loadProgram(options.programPath ?? join(projectDir, "index.ts"));
             try {
                 outcomes.push({ stack, document: await planOneStack(program, project, stackConfig) });
+                planned.push(stackConfig);
             } catch (error) {
                 outcomes.push({ stack, error: asPlanError(error, stack) });
             }
@@ -80,7 +83,13 @@ export async function planStacksSettled(stacks: readonly string[], options: Plan
     } finally {
         restoreTraces();
     }
-    return outcomes;
+    // A stack that clashes with one planned before it fails, with every clash on its own line.
+    const clashes = new Map<string, string[]>();
+    for (const problem of crossStackProblems(planned)) clashes.set(problem.stack, [...(clashes.get(problem.stack) ?? []), problem.message]);
+    return outcomes.map((outcome) => {
+        const messages = clashes.get(outcome.stack);
+        return messages ? { stack: outcome.stack, error: new PlanError("config", messages.join("\n"), outcome.stack) } : outcome;
+    });
 }
 
 /**

@@ -60,6 +60,8 @@ export interface TenantPreview {
     previewJson?: PreviewJsonDocument;
     /** The change summary (`PreviewResult.changeSummary`); wins over the one found in events. */
     summary?: OpMap | Readonly<Record<string, number>>;
+    /** The release the stack's config names. */
+    release?: string;
 }
 
 export function stepsFromEngineEvents(events: readonly EngineEvent[]): EngineStep[] {
@@ -124,7 +126,7 @@ export function tenantReportFromPreview(tenant: TenantPreview): TenantReport {
         return { ref: tenant.ref, status: "failed", error, changes: [], notes: [] };
     }
     const summary = tenant.summary ?? (fromEvents ? lastSummary(tenant.events!) : tenant.previewJson?.changeSummary);
-    return { ref: tenant.ref, status: "ok", counts: countChanges(summary, steps), changes: changesFromSteps(steps), notes: [] };
+    return { ref: tenant.ref, status: "ok", counts: countChanges(summary, steps), changes: changesFromSteps(steps), notes: [], ...(tenant.release ? { release: tenant.release } : {}) };
 }
 
 function eventErrors(events: readonly EngineEvent[]): string[] {

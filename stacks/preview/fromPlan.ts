@@ -2,6 +2,7 @@
  * Adapter from two offline plan snapshots (base and head commit) of one stack to the renderer's model:
  * the difference of the desired state, classified as the Docker provider would (replace vs update).
  */
+import { UNSET_RELEASE } from "../../components/releases.js";
 import { dataLossRisk } from "./dataLoss.js";
 import { buildPropertyChanges, type RawDiff } from "./propertyChanges.js";
 import { forcesReplacement, isComponentType, isIgnoredChange } from "./replacementRules.js";
@@ -45,7 +46,16 @@ export function tenantReportFromPlans(ref: string, base: PlanDocument | undefine
     if (!head) notes.push("tenant removed from the repository: its stack would be destroyed");
     const outputNames = changedKeys(base?.outputs ?? {}, head?.outputs ?? {});
     if (base && head && outputNames.length > 0) notes.push(`stack outputs changed: ${outputNames.map((n) => `\`${n}\``).join(", ")}`);
-    return { ref, status: "ok", counts, changes, notes };
+    return { ref, status: "ok", counts, changes, notes, ...releasesOf(base, head) };
+}
+
+/** The release output of each side; a snapshot made before releases existed ran the unset one. */
+function releasesOf(base: PlanDocument | undefined, head: PlanDocument | undefined): Pick<TenantReport, "release" | "previousRelease"> {
+    const releaseOf = (document: PlanDocument | undefined) => (typeof document?.outputs.release === "string" ? document.outputs.release : undefined);
+    const after = releaseOf(head) ?? releaseOf(base);
+    if (after === undefined) return {};
+    const before = base ? (releaseOf(base) ?? UNSET_RELEASE) : undefined;
+    return { release: after, ...(head && before !== undefined && before !== after ? { previousRelease: before } : {}) };
 }
 
 function resourceChange(oldResource: PlanResource | undefined, newResource: PlanResource | undefined): ResourceChange | undefined {

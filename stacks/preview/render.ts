@@ -120,9 +120,35 @@ function renderHead(tenants: TenantReport[], options: RenderOptions, tableMode: 
         }
         lines.push("");
     }
+    const moved = ok.filter((t) => t.previousRelease !== undefined);
+    if (moved.length > 0) {
+        lines.push(`### 🔁 Release changes (${moved.length})`, "");
+        lines.push("Each of these tenants moves to another named release: every service's image and wiring change together (docs/releases.md).", "");
+        for (const tenant of moved) lines.push(releaseChangeLine(tenant));
+        lines.push("");
+    }
     lines.push("### Summary", "");
     lines.push(...summaryTable(tenants, tableMode));
+    const releases = releaseLine(tenants, tableMode);
+    if (releases) lines.push("", releases);
     return lines.join("\n").trimEnd();
+}
+
+/** One line per release change; always kept, like the risks. */
+export function releaseChangeLine(tenant: TenantReport): string {
+    return `- 🔁 **${escapeInline(tenant.ref)}**: release ${code(tenant.previousRelease!)} → ${code(tenant.release!)}`;
+}
+
+/** Which tenant runs which release: names while the table lists every tenant, counts once it is cut. */
+function releaseLine(tenants: TenantReport[], mode: TableMode): string | undefined {
+    const byRelease = new Map<string, string[]>();
+    for (const tenant of tenants) if (tenant.release) byRelease.set(tenant.release, [...(byRelease.get(tenant.release) ?? []), tenant.ref]);
+    if (byRelease.size === 0) return undefined;
+    const parts = [...byRelease.keys()].sort().map((release) => {
+        const refs = byRelease.get(release)!;
+        return `${code(release)}: ${mode === "all" ? refs.map((r) => code(r)).join(", ") : plural(refs.length, "tenant")}`;
+    });
+    return `**Releases** · ${parts.join(" · ")}`;
 }
 
 /** One line per risk; the exact text is part of the contract (tests look for it after truncation). */
@@ -191,6 +217,7 @@ function renderTenantSection(tenant: TenantReport, detail: Detail, options: Rend
     const summary = `<b>${escapeHtml(tenant.ref)}</b>: ${counts.join(", ")}${risks > 0 ? ` · ⚠️ ${plural(risks, "data-loss risk")}` : ""}`;
 
     const lines = ["<details>", `<summary>${summary}</summary>`, ""];
+    if (tenant.release) lines.push(tenant.previousRelease ? `_Release ${code(tenant.previousRelease)} → ${code(tenant.release)}_` : `_Release ${code(tenant.release)}_`, "");
     for (const note of tenant.notes) lines.push(`_${note}_`, "");
     const destructive = changes.filter((c) => c.op === "replace" || c.op === "delete");
     const other = changes.filter((c) => c.op === "create" || c.op === "update");

@@ -56,6 +56,10 @@ export interface TenantReport {
     changes: ResourceChange[];
     /** One-line remarks about the tenant as a whole ("new tenant", "tenant removed", warnings). */
     notes: string[];
+    /** The named release the tenant runs after the change (components/releases.ts), when known. */
+    release?: string;
+    /** Set when the change moves the tenant to another release: the one it ran before. */
+    previousRelease?: string;
 }
 
 export const EMPTY_COUNTS: Readonly<ChangeCounts> = Object.freeze({ create: 0, update: 0, replace: 0, delete: 0, same: 0 });

@@ -22,7 +22,7 @@ const commands = Object.keys(scripts).filter((name) => !(name in EXCLUDED));
 describe("--help and -h", () => {
     it("cover every script but the excluded ones, and the exclusions are real scripts", () => {
         expect(Object.keys(EXCLUDED).every((name) => name in scripts)).toBe(true);
-        expect(commands).toEqual(expect.arrayContaining(["plan", "plan:diff", "fleet", "pulumi", "bench", "bench:plan", "gen:project-config", "dev:up", "toolchain", "images"]));
+        expect(commands).toEqual(expect.arrayContaining(["plan", "plan:diff", "fleet", "pulumi", "bench", "bench:plan", "bench:backup", "gen:project-config", "dev:up", "toolchain", "images"]));
     });
 
     for (const name of commands) {
@@ -57,4 +57,12 @@ describe("--help and -h", () => {
         });
     }
     it("finds the three shell scripts", () => expect(shellScripts).toHaveLength(3));
+
+    // The README's other first command, not an npm script.
+    it.concurrent("bash .ci/run answers --help before installing anything", async () => {
+        const result = await run("/usr/bin/bash", [".ci/run", "--help"], { env: quietEnv({ PATH: bare }) });
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/^usage: bash \.ci\/run\n/);
+    });
 });

@@ -74,12 +74,14 @@ describe("SupabaseProject with default settings", () => {
 
     it("registers exactly the expected resources", () => {
         const counts = Object.fromEntries([COMPONENT, PROVIDER, PASSWORD, NETWORK, VOLUME, IMAGE, CONTAINER, COMMAND].map((t) => [t, byType(registrations, t).length]));
-        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 1 });
-        expect(registrations.length).toBe(47);
+        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 3 });
+        expect(registrations.length).toBe(49);
         expect(byType(registrations, CONTAINER).map((r) => r.name).sort()).toEqual(ALL_SERVICES.map((s) => `dev-${s}`).sort());
     });
 
-    it("pins every image to the reference release and keeps images on destroy", () => {
+    // A stack without a release setting: written out in full, so that a change of the default release
+    // for new tenants (or of this release's set) cannot move such a stack unnoticed.
+    it("runs the feb-2026 images when the stack sets no release, and keeps images on destroy", () => {
         const images = Object.fromEntries(byType(registrations, CONTAINER).map((r) => [r.name.replace("dev-", ""), r.inputs.image]));
         expect(images).toEqual({
             db: "supabase/postgres:15.8.1.085",
@@ -166,7 +168,8 @@ describe("SupabaseProject with default settings", () => {
     });
 
     it("runs each service with the command the reference gives, and the uploads it needs", async () => {
-        const { KONG_ENTRYPOINT, KONG_DECLARATIVE_CONFIG } = await import("../../components/files/index.js");
+        const { kongEntrypoint, KONG_DECLARATIVE_CONFIG } = await import("../../components/files/index.js");
+        const { RELEASES } = await import("../../components/releases.js");
         const commands = Object.fromEntries(ALL_SERVICES.map((s) => [s, container(registrations, `dev-${s}`).inputs.command ?? null]));
         expect(commands).toEqual({
             db: ["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf", "-c", "log_min_messages=fatal"],
@@ -178,7 +181,7 @@ describe("SupabaseProject with default settings", () => {
             studio: null,
             supavisor: ["sh", "-c", '/app/bin/migrate && /app/bin/supavisor eval "$(cat /etc/pooler/pooler.exs)" && exec /app/bin/server'],
         });
-        expect(container(registrations, "dev-kong").inputs.entrypoints).toEqual([...KONG_ENTRYPOINT]);
+        expect(container(registrations, "dev-kong").inputs.entrypoints).toEqual([...kongEntrypoint(RELEASES["feb-2026"])]);
         const uploads = Object.fromEntries(ALL_SERVICES.map((s) => [s, (container(registrations, `dev-${s}`).inputs.uploads as { file: string }[]).map((u) => u.file)]));
         expect(uploads).toEqual({
             db: [
@@ -226,7 +229,7 @@ describe("SupabaseProject with default settings", () => {
             "KONG_NGINX_PROXY_PROXY_BUFFERS", "KONG_NGINX_PROXY_PROXY_BUFFER_SIZE", "KONG_PLUGINS", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY",
         ]);
         expect(names("rest")).toEqual([
-            "PGRST_ADMIN_SERVER_PORT", "PGRST_APP_SETTINGS_JWT_EXP", "PGRST_APP_SETTINGS_JWT_SECRET", "PGRST_DB_ANON_ROLE", "PGRST_DB_EXTRA_SEARCH_PATH",
+            "PGRST_ADMIN_SERVER_HOST", "PGRST_ADMIN_SERVER_PORT", "PGRST_APP_SETTINGS_JWT_EXP", "PGRST_APP_SETTINGS_JWT_SECRET", "PGRST_DB_ANON_ROLE", "PGRST_DB_EXTRA_SEARCH_PATH",
             "PGRST_DB_MAX_ROWS", "PGRST_DB_SCHEMAS", "PGRST_DB_URI", "PGRST_DB_USE_LEGACY_GUCS", "PGRST_JWT_SECRET",
         ]);
         expect(names("meta")).toEqual(["CRYPTO_KEY", "PG_META_DB_HOST", "PG_META_DB_NAME", "PG_META_DB_PASSWORD", "PG_META_DB_PORT", "PG_META_DB_USER", "PG_META_PORT"]);
@@ -247,12 +250,12 @@ describe("SupabaseProject with default settings", () => {
 
         const env = (service: string) => envMap(container(registrations, `dev-${service}`).inputs.envs);
         expect(env("kong")).toMatchObject({ KONG_DATABASE: "off", KONG_DECLARATIVE_CONFIG: "/home/kong/kong.yml", KONG_DNS_ORDER: "LAST,A,CNAME", DASHBOARD_USERNAME: "supabase" });
-        expect(env("rest")).toMatchObject({ PGRST_DB_SCHEMAS: "public,storage,graphql_public", PGRST_DB_ANON_ROLE: "anon", PGRST_ADMIN_SERVER_PORT: "3001" });
+        expect(env("rest")).toMatchObject({ PGRST_DB_SCHEMAS: "public,storage,graphql_public", PGRST_DB_ANON_ROLE: "anon", PGRST_ADMIN_SERVER_PORT: "3001", PGRST_ADMIN_SERVER_HOST: "localhost" });
         expect(env("realtime")).toMatchObject({ SEED_SELF_HOST: "true", DB_AFTER_CONNECT_QUERY: "SET search_path TO _realtime", APP_NAME: "realtime", PORT: "4000" });
         expect(env("storage")).toMatchObject({ STORAGE_BACKEND: "file", FILE_STORAGE_BACKEND_PATH: "/var/lib/storage", IMGPROXY_URL: "http://imgproxy:5001", POSTGREST_URL: "http://rest:3000", TENANT_ID: "dev" });
         expect(env("supavisor")).toMatchObject({ POOLER_TENANT_ID: "dev", POOLER_POOL_MODE: "transaction", POOLER_DEFAULT_POOL_SIZE: "20", POOLER_MAX_CLIENT_CONN: "100" });
         expect(env("auth")).toMatchObject({ API_EXTERNAL_URL: "http://localhost:8000", GOTRUE_SITE_URL: "http://localhost:3000", GOTRUE_MAILER_AUTOCONFIRM: "true", GOTRUE_JWT_EXP: "3600" });
-        expect(env("studio")).toMatchObject({ STUDIO_PG_META_URL: "http://meta:8080", SUPABASE_URL: "http://kong:8000", LOGFLARE_URL: "http://analytics:4000", NEXT_PUBLIC_ENABLE_LOGS: "true" });
+        expect(env("studio")).toMatchObject({ STUDIO_PG_META_URL: "http://meta:8080", SUPABASE_URL: "http://kong:8000", LOGFLARE_URL: "http://analytics:4000", NEXT_PUBLIC_ENABLE_LOGS: "true", HOSTNAME: "0.0.0.0" });
         expect(env("db")).toMatchObject({ POSTGRES_HOST: "/var/run/postgresql", POSTGRES_DB: "postgres", JWT_EXP: "3600" });
     });
 
@@ -301,8 +304,15 @@ describe("SupabaseProject with default settings", () => {
         // Nothing else a container declares may carry a secret value.
         const jwtSecret = await unwrap(project.jwtSecret);
         const password = envMap(container(registrations, "dev-db").inputs.envs).POSTGRES_PASSWORD!;
+        // The password sync carries the password in its environment, as a secret, and nowhere else.
+        const sync = registrations.find((r) => r.name === "dev-db-password-sync")!;
+        // (Pulumi marks the whole environment map secret, as one value.)
+        expect(isSecretValue(sync.inputs.environment)).toBe(true);
+        const syncEnvironment = reveal(sync.inputs.environment) as Record<string, unknown>;
+        expect(syncEnvironment.NEW_PGPASSWORD).toBe(password);
         for (const registration of registrations) {
             const { envs: _envs, ...rest } = registration.inputs;
+            if (registration === sync) rest.environment = { ...syncEnvironment, NEW_PGPASSWORD: undefined };
             const text = JSON.stringify(reveal(rest));
             expect(text.includes(jwtSecret), registration.name).toBe(false);
             expect(text.includes(password), registration.name).toBe(false);
@@ -318,7 +328,7 @@ describe("SupabaseProject with default settings", () => {
     });
 
     it("checks the db data volume for an existing database before the db container is created", async () => {
-        const [guard] = byType(registrations, COMMAND);
+        const guard = byType(registrations, COMMAND).find((r) => r.name === "dev-db-data-guard");
         const { existingDatabaseCheckScript } = await import("../../components/existingDataGuard.js");
         expect(guard!.name).toBe("dev-db-data-guard");
         expect(guard!.inputs).toEqual({
@@ -328,6 +338,19 @@ describe("SupabaseProject with default settings", () => {
         });
         expect(options.get(`${COMMAND}::dev-db-data-guard`)!.dependsOn).toEqual(["dev-db-data", "dev-image-db"]);
         expect(options.get(`${COMMAND}::dev-db-data-guard`)!.ignoreChanges).toEqual(["create", "interpreter", "environment"]);
+    });
+
+    it("checks the data directory's Postgres major with the db image, again whenever the image or the major changes", async () => {
+        const guard = byType(registrations, COMMAND).find((r) => r.name === "dev-db-major-guard");
+        const { postgresMajorCheckScript } = await import("../../components/postgresMajorGuard.js");
+        expect(guard!.inputs).toEqual({
+            create: postgresMajorCheckScript(),
+            interpreter: ["/bin/sh", "-c"],
+            environment: { DOCKER_HOST: "unix:///var/run/docker.sock", DB_DATA_VOLUME: "dev-db-data", CHECK_IMAGE: "supabase/postgres:15.8.1.085", POSTGRES_MAJOR: "15", REF: "dev" },
+            triggers: ["supabase/postgres:15.8.1.085", 15],
+        });
+        expect(options.get(`${COMMAND}::dev-db-major-guard`)!.dependsOn).toEqual(["dev-db-data", "dev-image-db"]);
+        expect(options.get(`${COMMAND}::dev-db-major-guard`)!.ignoreChanges).toEqual([]);
     });
 
     it("replaces containers delete-first, and on health-check changes", () => {
@@ -342,7 +365,7 @@ describe("SupabaseProject with default settings", () => {
         const dependsOn = Object.fromEntries(ALL_SERVICES.map((s) => [s, options.get(`${CONTAINER}::dev-${s}`)!.dependsOn]));
         const expected = (service: string, deps: string[]) => [`dev-image-${service}`, ...deps.map((d) => `dev-${d}`)].sort();
         expect(dependsOn).toEqual({
-            db: [...expected("db", []), "dev-db-data-guard"].sort(), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
+            db: [...expected("db", []), "dev-db-data-guard", "dev-db-major-guard", "dev-db-password-sync"].sort(), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
             auth: expected("auth", ["db"]), rest: expected("rest", ["db"]), realtime: expected("realtime", ["db"]),
             storage: expected("storage", ["db", "rest", "imgproxy"]), imgproxy: expected("imgproxy", []), meta: expected("meta", ["db"]),
             functions: expected("functions", []), studio: expected("studio", []), supavisor: expected("supavisor", ["db"]),
@@ -358,8 +381,9 @@ describe("SupabaseProject with default settings", () => {
         expect(await unwrap(project.postgresDirectUrl)).toBe(`postgresql://postgres:${password}@db:5432/postgres`);
         expect(Object.keys(project.stackOutputs()).sort()).toEqual([
             "anonKey", "apiUrl", "containerNames", "dashboardPassword", "dashboardUsername", "jwtSecret", "networkName",
-            "postgresDirectUrl", "postgresPoolerUrl", "postgresSessionUrl", "ref", "serviceRoleKey", "studioUrl", "volumeNames",
+            "postgresDirectUrl", "postgresPoolerUrl", "postgresSessionUrl", "ref", "release", "serviceRoleKey", "studioUrl", "volumeNames",
         ]);
+        expect(project.release).toBe("feb-2026");
     });
 });
 
@@ -371,9 +395,11 @@ describe("SupabaseProject with analytics off", () => {
         expect(byType(registrations, IMAGE).length).toBe(11);
         // The db keeps its `_analytics` schema: init SQL runs once, on an empty data directory, so the
         // schema must exist already if analytics is switched on later. Nothing else may mention them.
-        const withoutLogsSchema = registrations.map((r) =>
-            r.name === "dev-db" ? { ...r.inputs, uploads: (r.inputs.uploads as { file: string }[]).filter((u) => !u.file.endsWith("/99-logs.sql")) } : r.inputs,
-        );
+        // The password sync also updates analytics' stored backends whenever that table exists: analytics
+        // may have run before it was switched off.
+        const withoutLogsSchema = registrations
+            .filter((r) => r.name !== "dev-db-password-sync")
+            .map((r) => (r.name === "dev-db" ? { ...r.inputs, uploads: (r.inputs.uploads as { file: string }[]).filter((u) => !u.file.endsWith("/99-logs.sql")) } : r.inputs));
         const text = JSON.stringify(reveal(withoutLogsSchema));
         expect(text).not.toMatch(/analytics|vector|logflare/i);
         const studio = envMap(container(registrations, "dev-studio").inputs.envs);
@@ -382,16 +408,41 @@ describe("SupabaseProject with analytics off", () => {
 });
 
 describe("start order", () => {
-    it("health-gates each dependent on what it needs, and nothing on analytics; kong waits for nothing", async () => {
-        const { START_DEPENDENCIES } = await import("../../components/services/index.js");
-        expect(START_DEPENDENCIES).toEqual({
+    const expected = {
+        "feb-2026": {
             db: [], vector: [], analytics: ["db"], kong: [], auth: ["db"], rest: ["db"], realtime: ["db"],
             storage: ["db", "rest", "imgproxy"], imgproxy: [], meta: ["db"], functions: [], studio: [], supavisor: ["db"],
+        },
+        // As upstream 0.8: the gateway after Studio, functions after the gateway, vector after analytics.
+        "0.8.2": {
+            db: [], vector: ["analytics"], analytics: ["db"], kong: ["studio"], auth: ["db"], rest: ["db"], realtime: ["db"],
+            storage: ["db", "rest", "imgproxy"], imgproxy: [], meta: ["db"], functions: ["kong"], studio: [], supavisor: ["db"],
+        },
+    } as const;
+    for (const name of ["feb-2026", "0.8.2"] as const) {
+        it(`${name}: health-gates each dependent on what it needs; nothing that serves traffic waits for analytics`, async () => {
+            const { startDependencies } = await import("../../components/services/index.js");
+            const { RELEASES } = await import("../../components/releases.js");
+            const { startOrder } = await import("../../components/supabaseProject.js");
+            const graph = startDependencies(RELEASES[name]);
+            expect(graph).toEqual(expected[name]);
+            const order = startOrder(ALL_SERVICES as never, RELEASES[name]);
+            for (const [service, deps] of Object.entries(graph)) {
+                for (const dep of deps) expect(order.indexOf(dep as never)).toBeLessThan(order.indexOf(service as never));
+            }
+            // What analytics gates, transitively: only vector.
+            const waitsFor = (service: string): string[] => (graph as Record<string, readonly string[]>)[service]!.flatMap((dep) => [dep, ...waitsFor(dep)]);
+            expect(ALL_SERVICES.filter((service) => waitsFor(service).includes("analytics"))).toEqual(name === "0.8.2" ? ["vector"] : []);
         });
-        const { startOrder } = await import("../../components/supabaseProject.js");
-        const order = startOrder(ALL_SERVICES as never);
-        for (const [service, deps] of Object.entries(START_DEPENDENCIES)) {
-            for (const dep of deps) expect(order.indexOf(dep as never)).toBeLessThan(order.indexOf(service as never));
+    }
+
+    it("resume's graph (one for every release) honours each release's order", async () => {
+        const { START_DEPENDENCIES, startDependencies } = await import("../../components/services/index.js");
+        const { RELEASES } = await import("../../components/releases.js");
+        for (const name of ["feb-2026", "0.8.2"] as const) {
+            for (const [service, deps] of Object.entries(startDependencies(RELEASES[name]))) {
+                expect(START_DEPENDENCIES[service as keyof typeof START_DEPENDENCIES]).toEqual(expect.arrayContaining([...deps]));
+            }
         }
     });
 });

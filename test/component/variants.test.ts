@@ -1,7 +1,7 @@
 /**
  * Several tenants in one program, repeat evaluations, and the settings that change the shape of a project.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { envMap, installMocks, isSecretValue, reveal, settle, type Registration } from "../support/pulumiHarness.js";
 
 const CONTAINER = "docker:index/container:Container";
@@ -127,9 +127,9 @@ describe("settings that change a project", () => {
         expect([...retained.values()]).toEqual([false, false, false, false, false, false]);
     });
 
-    it("declares no existing-data check when the Postgres password comes from config", async () => {
+    it("declares no existing-data check when the Postgres password comes from config (the major check stays)", async () => {
         const registrations = await buildProjects([{ ref: "given", authEmailAutoconfirm: true, postgresPassword: "a-password-of-my-own-1234" }]);
-        expect(registrations.filter((r) => r.type === "command:local:Command")).toEqual([]);
+        expect(registrations.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["given-db-major-guard", "given-db-password-sync"]);
     });
 
     it("paused: containers are declared but neither started, kept running nor waited for", async () => {
@@ -146,6 +146,13 @@ describe("settings that change a project", () => {
         expect(registrations.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name)).toContain("supabase/gotrue:v2.190.0");
     });
 
+    it("vector mounts the Docker socket from where the host keeps it", async () => {
+        const registrations = await buildProjects([{ ref: "rootless", authEmailAutoconfirm: true, dockerSocketPath: "/run/user/1000/docker.sock" }]);
+        expect(container(registrations, "rootless-vector").inputs.volumes).toEqual([{ hostPath: "/run/user/1000/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+        const { TenantConfigError, parseTenantConfig } = await import("../../components/config/load.js");
+        expect(() => parseTenantConfig({ ref: "rootless", authEmailAutoconfirm: true, dockerSocketPath: "docker.sock" }, "test")).toThrow(TenantConfigError);
+    });
+
     it("a new JWT secret yields new keys everywhere they are used", async () => {
         const keysFor = async (jwtSecret: string) => {
             const registrations = await buildProjects([{ ref: "rotate", authEmailAutoconfirm: true, jwtSecret }]);
@@ -159,5 +166,108 @@ describe("settings that change a project", () => {
         expect(new Set(before).size).toBe(1);
         expect(new Set(after).size).toBe(1);
         expect(after[0]).not.toBe(before[0]);
+    });
+});
+
+describe("release 0.8.2, service by service as upstream's 0.8.2", () => {
+    const NOVA = { ref: "nova", release: "0.8.2", dbDataPostgresMajor: 17, authEmailAutoconfirm: true };
+    let registrations: Registration[];
+    const env = (service: string) => envMap(container(registrations, `nova-${service}`).inputs.envs);
+    const health = (service: string) => container(registrations, `nova-${service}`).inputs.healthcheck;
+    beforeAll(async () => {
+        registrations = await buildProjects([NOVA]);
+    });
+
+    it("runs every image of the release", async () => {
+        const { RELEASES } = await import("../../components/releases.js");
+        const images = Object.fromEntries(registrations.filter((r) => r.type === CONTAINER).map((r) => [(r.inputs.name as string).slice("nova-".length), r.inputs.image]));
+        expect(images).toEqual(RELEASES["0.8.2"].images);
+        expect([images.db, images.kong]).toEqual(["supabase/postgres:17.6.1.136", "kong/kong:3.9.3"]);
+    });
+
+    it("db: no JWT secret in its environment or its init SQL; the token lifetime stays", () => {
+        expect(Object.keys(env("db"))).not.toContain("JWT_SECRET");
+        expect(env("db").JWT_EXP).toBe("3600");
+        const uploads = container(registrations, "nova-db").inputs.uploads as { file: string; content: string }[];
+        const jwtSql = uploads.find((u) => u.file.endsWith("/99-jwt.sql"))!.content;
+        expect(jwtSql).toContain(`ALTER DATABASE postgres SET "app.settings.jwt_exp" TO :'jwt_exp';`);
+        expect(uploads.map((u) => u.content).join("\n")).not.toMatch(/jwt_secret|JWT_SECRET/);
+    });
+
+    it("auth: API_EXTERNAL_URL is auth's own public URL and the token issuer", () => {
+        expect(env("auth")).toMatchObject({ API_EXTERNAL_URL: "http://localhost:8000/auth/v1", GOTRUE_JWT_ISSUER: "http://localhost:8000/auth/v1" });
+    });
+
+    it("rest: storage not exposed, no JWT secret as an app setting, admin server on localhost, upstream's health timings", () => {
+        const rest = env("rest");
+        expect(rest).toMatchObject({ PGRST_DB_SCHEMAS: "public,graphql_public", PGRST_ADMIN_SERVER_HOST: "localhost", PGRST_ADMIN_SERVER_PORT: "3001", PGRST_APP_SETTINGS_JWT_EXP: "3600" });
+        expect(Object.keys(rest)).not.toContain("PGRST_APP_SETTINGS_JWT_SECRET");
+        expect(health("rest")).toEqual({ tests: ["CMD", "postgrest", "--ready"], interval: "5s", timeout: "5s", retries: 3 });
+    });
+
+    it("storage: the JWT secret as AUTH_JWT_SECRET (the same value auth signs with)", () => {
+        expect(Object.keys(env("storage"))).not.toContain("PGRST_JWT_SECRET");
+        expect(env("storage").AUTH_JWT_SECRET).toBe(env("auth").GOTRUE_JWT_SECRET);
+        expect(health("storage")).toMatchObject({ startPeriod: "10s" });
+    });
+
+    it("imgproxy: IMGPROXY_AUTO_WEBP replaces the WebP detection switch", () => {
+        expect(env("imgproxy").IMGPROXY_AUTO_WEBP).toBe("true");
+        expect(Object.keys(env("imgproxy"))).not.toContain("IMGPROXY_ENABLE_WEBP_DETECTION");
+    });
+
+    it("meta and Studio connect as postgres; Studio listens on IPv4 and reaches the gateway as api-gw", () => {
+        expect(env("meta").PG_META_DB_USER).toBe("postgres");
+        expect(env("studio")).toMatchObject({ POSTGRES_USER_READ_WRITE: "postgres", HOSTNAME: "0.0.0.0", SUPABASE_URL: "http://api-gw:8000", PGRST_DB_SCHEMAS: "public,graphql_public" });
+        expect(health("studio")).toMatchObject({ interval: "5s", timeout: "10s", retries: 3, startPeriod: "20s" });
+        const studioVolumes = container(registrations, "nova-studio").inputs.volumes as { containerPath: string; readOnly: boolean }[];
+        expect(studioVolumes.find((v) => v.containerPath === "/app/edge-functions")!.readOnly).toBe(true);
+    });
+
+    it("Studio's logs settings are those of upstream's logs overlay, on and off", async () => {
+        expect(env("studio")).toMatchObject({ ENABLED_FEATURES_LOGS_ALL: "true", LOGFLARE_URL: "http://analytics:4000" });
+        expect(Object.keys(env("studio"))).toContain("LOGFLARE_PRIVATE_ACCESS_TOKEN");
+        for (const gone of ["LOGFLARE_PUBLIC_ACCESS_TOKEN", "NEXT_PUBLIC_ENABLE_LOGS", "NEXT_ANALYTICS_BACKEND_PROVIDER"]) expect(Object.keys(env("studio"))).not.toContain(gone);
+        const off = await buildProjects([{ ...NOVA, analyticsEnabled: false }]);
+        const studioOff = envMap(container(off, "nova-studio").inputs.envs);
+        expect(studioOff.ENABLED_FEATURES_LOGS_ALL).toBe("false");
+        expect(Object.keys(studioOff).filter((name) => name.startsWith("LOGFLARE_"))).toEqual([]);
+        expect(off.filter((r) => r.type === CONTAINER).map((r) => r.name)).not.toContain("nova-analytics");
+    });
+
+    it("realtime: a 16-character DB_ENC_KEY (upstream's REALTIME_DB_ENC_KEY) and the tenant health check", () => {
+        expect(env("realtime").DB_ENC_KEY).toHaveLength(16);
+        expect(health("realtime")).toMatchObject({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "10s" });
+    });
+
+    it("functions: the gateway as api-gw and upstream's TCP health check", () => {
+        expect(env("functions").SUPABASE_URL).toBe("http://api-gw:8000");
+        expect(health("functions")).toEqual({ tests: ["CMD-SHELL", "timeout 1 bash -c '</dev/tcp/127.0.0.1/9000'"], interval: "5s", timeout: "5s", retries: 3 });
+    });
+
+    it("analytics: upstream's health check with its start period", () => {
+        expect(health("analytics")).toEqual({ tests: ["CMD-SHELL", "curl -sSfL -o /dev/null http://localhost:4000/health"], interval: "5s", timeout: "5s", retries: 10, startPeriod: "30s" });
+    });
+
+    it("kong: Kong 3.9 as upstream's kong overlay sets it up, answering to kong and api-gw", () => {
+        expect(env("kong")).toMatchObject({
+            KONG_DECLARATIVE_CONFIG: "/usr/local/kong/kong.yml",
+            KONG_ROUTER_FLAVOR: "expressions",
+            KONG_DNS_NOT_FOUND_TTL: "1",
+            KONG_PROXY_ACCESS_LOG: "/dev/stdout combined",
+            KONG_PLUGINS: "request-transformer,cors,key-auth,acl,basic-auth,request-termination,ip-restriction,post-function",
+        });
+        expect((container(registrations, "nova-kong").inputs.networksAdvanced as { aliases: string[] }[])[0]!.aliases).toEqual(["kong", "api-gw"]);
+        expect(String((container(registrations, "nova-kong").inputs.entrypoints as string[])[2])).toMatch(/exec \/entrypoint\.sh kong docker-start\n$/);
+        expect(health("kong")).toEqual({ tests: ["CMD", "kong", "health"], interval: "5s", timeout: "5s", retries: 5 });
+    });
+
+    it("an image override stays within the release: only that service changes", async () => {
+        const { RELEASES } = await import("../../components/releases.js");
+        const overridden = await buildProjects([{ ...NOVA, imgproxyImage: "darthsim/imgproxy:v3.31.5" }]);
+        expect(container(overridden, "nova-imgproxy").inputs.image).toBe("darthsim/imgproxy:v3.31.5");
+        expect(container(overridden, "nova-auth").inputs.image).toBe(RELEASES["0.8.2"].images.auth);
+        // The wiring stays the release's.
+        expect(envMap(container(overridden, "nova-imgproxy").inputs.envs).IMGPROXY_AUTO_WEBP).toBe("true");
     });
 });

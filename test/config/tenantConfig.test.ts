@@ -35,10 +35,13 @@ describe("tenant config validation", () => {
             deleteDataOnDestroy: false,
             jwtExpirySeconds: 3600,
             apiKeyExpiresAt: 2082758400,
-            dbImage: "supabase/postgres:15.8.1.085",
+            release: "feb-2026",
+            dbDataPostgresMajor: 15,
             dbMemoryMb: 2048,
         });
         expect(config.jwtSecret).toBeUndefined();
+        // Images come from the release unless overridden.
+        expect(config.dbImage).toBeUndefined();
     });
 
     it("converts Pulumi's string values by each setting's declared type", () => {

@@ -3,11 +3,11 @@ import { START_DEPENDENCIES } from "../../components/services/index.js";
 import { StartOrderError, startWaves, stopWaves } from "../../stacks/docker/startOrder.js";
 
 describe("startWaves", () => {
-    it("orders the real start graph of the service components", () => {
+    it("orders the real start graph of the service components (every release's in one)", () => {
         expect(startWaves(START_DEPENDENCIES)).toEqual([
-            ["db", "functions", "imgproxy", "kong", "studio", "vector"],
-            ["analytics", "auth", "meta", "realtime", "rest", "supavisor"],
-            ["storage"],
+            ["db", "imgproxy", "studio"],
+            ["analytics", "auth", "kong", "meta", "realtime", "rest", "supavisor"],
+            ["functions", "storage", "vector"],
         ]);
     });
 

@@ -149,7 +149,8 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
         const waves = stopWaves(START_DEPENDENCIES)
             .map((wave) => wave.filter((service) => A_SERVICES.includes(service)))
             .filter((wave) => wave.length > 0);
-        expect(waves).toEqual([["storage"], ["auth", "rest"], ["db", "imgproxy", "kong"]]);
+        // kong stops in the second wave: under release 0.8.2 it waits for studio, so it goes down before it.
+        expect(waves).toEqual([["storage"], ["auth", "kong", "rest"], ["db", "imgproxy"]]);
         for (let i = 0; i + 1 < waves.length; i++) {
             for (const earlier of waves[i]!) {
                 for (const later of waves[i + 1]!) {
@@ -179,7 +180,8 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
         expect(started.map((e) => e.service).sort()).toEqual(A_SERVICES);
         // Each container started only after every dependency reported healthy.
         for (const service of A_SERVICES) {
-            for (const dependency of START_DEPENDENCIES[service as keyof typeof START_DEPENDENCIES]) {
+            // A dependency the tenant does not run (studio, for kong under 0.8.2) imposes no wait.
+            for (const dependency of START_DEPENDENCIES[service as keyof typeof START_DEPENDENCIES].filter((d) => A_SERVICES.includes(d))) {
                 expect(
                     firstTime(resumeEvents, dependency, "health_status: healthy") < firstTime(resumeEvents, service, "start"),
                     `${dependency} healthy before ${service} starts`,
@@ -189,8 +191,8 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
         // db takes 1.5 s to turn healthy: its dependents really waited.
         expect(firstTime(resumeEvents, "auth", "start") - firstTime(resumeEvents, "db", "start")).toBeGreaterThan(1_400_000_000n);
         // Independent services of the first wave did not wait for db.
-        expect(firstTime(resumeEvents, "kong", "start") < firstTime(resumeEvents, "db", "health_status: healthy")).toBe(true);
-        expect(startWaves(START_DEPENDENCIES)[0]).toContain("kong");
+        expect(firstTime(resumeEvents, "imgproxy", "start") < firstTime(resumeEvents, "db", "health_status: healthy")).toBe(true);
+        expect(startWaves(START_DEPENDENCIES)[0]).toContain("imgproxy");
 
         const readBack = await execOutput(docker.getContainer(`${A}-db`), ["cat", `${DB_DATA_PATH}/marker`]);
         expect(readBack.trim()).toBe(marker);

@@ -8,17 +8,16 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_CATALOG } from "../../components/catalog.js";
 import { PASSWORD_ROLES } from "../../components/files/dbInitSql.js";
 import { renderFleetPreviewComment, type PreviewJsonDocument } from "../../stacks/preview/index.js";
 import { actualContainer, declaredContainers } from "./support/declared.js";
-import { engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "dev";
 const NETWORK = `${REF}-network`;
-const DB_IMAGE = SERVICE_CATALOG.db.image;
+const DB_IMAGE = E2E_RELEASE.images.db;
 /** The imgproxy image under a second tag: an image change that needs no registry. */
-const RETAGGED_IMGPROXY = `${SERVICE_CATALOG.imgproxy.image}-e2e`;
+const RETAGGED_IMGPROXY = `${E2E_RELEASE.images.imgproxy}-e2e`;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`devStack e2e skipped: ${missing}`);
 
@@ -149,7 +148,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
 
     it("an image change and a health-check change each replace one container, and their preview --json renders the pull-request comment", () => {
         const imgproxy = `${REF}-imgproxy`;
-        runOk("docker", ["tag", SERVICE_CATALOG.imgproxy.image, RETAGGED_IMGPROXY]); // removed in afterAll: later tests still run on it
+        runOk("docker", ["tag", E2E_RELEASE.images.imgproxy, RETAGGED_IMGPROXY]); // removed in afterAll: later tests still run on it
         // An image bump, as a reviewer sees it: the container and its image replaced, no data at risk.
         let before = plannedContainers(project);
         pulumiOk(project, ["config", "set", "-s", REF, "supabase-fleet:imgproxyImage", RETAGGED_IMGPROXY]);
@@ -158,7 +157,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         expect((imageBump.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${nameOf(s.urn)}`).sort()).toEqual([`replace ${REF}-image-imgproxy`, `replace ${imgproxy}`]);
         const comment = renderFleetPreviewComment([{ ref: REF, status: "ok", previewJson: imageBump }]);
         expect(comment).toMatch(new RegExp(`\\| \`${REF}\` \\| 0 \\| 0 \\| 2 \\| 0 \\| \\d+ \\| changes \\|`));
-        expect(comment).toContain(`- 🔄 **replace** \`${imgproxy}\` (Container)\n  - replaced because \`image\` changed\n  - \`image\`: \`${SERVICE_CATALOG.imgproxy.image}\` → \`${RETAGGED_IMGPROXY}\` _(forces replacement)_`);
+        expect(comment).toContain(`- 🔄 **replace** \`${imgproxy}\` (Container)\n  - replaced because \`image\` changed\n  - \`image\`: \`${E2E_RELEASE.images.imgproxy}\` → \`${RETAGGED_IMGPROXY}\` _(forces replacement)_`);
         expect(comment).not.toContain("data-loss");
         let id = inspect("container", imgproxy).Id;
         pulumiOk(project, ["up", "-s", REF, "--yes", "--non-interactive"]);

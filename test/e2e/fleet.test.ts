@@ -8,29 +8,17 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_CATALOG } from "../../components/catalog.js";
-import { engineMissingReason, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, e2eRegistry, engineMissingReason, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`fleet e2e skipped: ${missing}`);
 
-const REGISTRY = `
-defaults:
-  authEmailAutoconfirm: true
-  analyticsEnabled: false
-hosts:
-  local:
-    dockerHost: unix:///var/run/docker.sock
-    portRange: { from: 55400, to: 55499 }
-    bindAddress: 127.0.0.1
-tenants:
-${TENANTS.map((ref) => `  - ref: ${ref}\n    host: local`).join("\n")}
-`;
+const REGISTRY = e2eRegistry(TENANTS, { from: 55400, to: 55499 });
 /** The registry with extra settings for every tenant, e.g. `imgproxyImage: ...`. */
 const registryWith = (setting: string) => REGISTRY.replace(/(    host: local)/g, `$1\n    ${setting}`);
 /** The imgproxy image under a second tag: a change that replaces one container and waits for its health, with no registry. */
-const RETAGGED_IMGPROXY = `${SERVICE_CATALOG.imgproxy.image}-fleet-e2e`;
+const RETAGGED_IMGPROXY = `${E2E_RELEASE.images.imgproxy}-fleet-e2e`;
 
 interface Finished {
     readonly code: number | null;
@@ -75,7 +63,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
     beforeAll(() => {
         if (missing) throw new Error(`CI=true but the real engine cannot run: ${missing}`);
         for (const ref of TENANTS) removeTenantObjects(ref);
-        runOk("docker", ["tag", SERVICE_CATALOG.imgproxy.image, RETAGGED_IMGPROXY]);
+        runOk("docker", ["tag", E2E_RELEASE.images.imgproxy, RETAGGED_IMGPROXY]);
         project = freshProjectCopy();
         writeFileSync(join(project, "fleet.yaml"), REGISTRY);
     }, 120_000);
@@ -98,6 +86,27 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         for (const port of kongPorts) expect(Number(port)).toBeGreaterThanOrEqual(55400);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
     }, 1_800_000);
+
+    it("info shows how to reach a tenant with its secrets hidden; logs reads one service's log through the Docker API", () => {
+        const kongPort = inspect("container", "e2ealpha-kong").HostConfig.PortBindings["8000/tcp"][0].HostPort;
+        const info = fleet("info", "e2ealpha", "--json");
+        expect(info.status, info.stderr).toBe(0);
+        const parsed = JSON.parse(info.stdout) as Record<string, string>;
+        expect(parsed.apiUrl).toBe(`http://localhost:${kongPort}`);
+        expect(parsed.databaseUrl).toMatch(/^postgresql:\/\/postgres\.e2ealpha:\[hidden\]@127\.0\.0\.1:\d+\/postgres$/);
+        expect([parsed.serviceRoleKey, parsed.jwtSecret, parsed.dashboardPassword]).toEqual(Array(3).fill("[hidden: --show-secrets]"));
+        expect(parsed.anonKey).toMatch(/^eyJ/);
+        // Every line Docker itself has for the db container (both streams) is in fleet logs, under its service.
+        const fromDocker = runOk("docker", ["logs", "e2ealpha-db"]) + run("docker", ["logs", "e2ealpha-db"]).stderr;
+        const logs = fleet("logs", "e2ealpha", "db");
+        expect(logs.status, logs.stderr).toBe(0);
+        const lines = logs.stdout.trimEnd().split("\n");
+        expect(lines.every((line) => line.startsWith("db        | "))).toBe(true);
+        const texts = new Set(lines.map((line) => line.slice("db        | ".length).replace(/^\(stderr\) /, "")));
+        const expected = fromDocker.split("\n").filter((line) => line !== "");
+        expect(expected.length).toBeGreaterThan(0);
+        expect(expected.filter((line) => !texts.has(line))).toEqual([]);
+    }, 120_000);
 
     it("pause stops one tenant's containers and leaves the other running; resume brings it back", () => {
         const betaStarted = inspect("container", "e2ebeta-db").State.StartedAt;
@@ -151,7 +160,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(locks()).toEqual([]);
         expect(fleet("up", "--all", "--parallel", "2").status).toBe(0);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
-        for (const ref of TENANTS) expect(inspect("container", `${ref}-imgproxy`).Config.Image).toBe(SERVICE_CATALOG.imgproxy.image);
+        for (const ref of TENANTS) expect(inspect("container", `${ref}-imgproxy`).Config.Image).toBe(E2E_RELEASE.images.imgproxy);
     }, 900_000);
 
     it("destroy --delete-data removes a tenant's containers and volumes and nothing of the other's", () => {

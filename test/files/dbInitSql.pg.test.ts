@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type ServiceName } from "../../components/catalog.js";
 import { DB_INIT_ROOT, PASSWORD_ROLES, dbInitRunAs, renderFiles, type RenderedFile } from "../../components/files/index.js";
 import { PG_NET_STATEMENT } from "../../components/files/webhooksSql.js";
+import { RELEASES } from "../../components/releases.js";
 import { PgCluster, postgresMissingReason } from "./pgCluster.js";
 
 const missing = postgresMissingReason();
@@ -25,7 +26,7 @@ const SECRETS = {
 } as const;
 
 const containerNames = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `pgtest-${s}`])) as Record<ServiceName, string>;
-const files = renderFiles({ ref: "pgtest", analyticsEnabled: true, containerNames }).dbInitScripts;
+const files = renderFiles({ ref: "pgtest", release: RELEASES["feb-2026"], analyticsEnabled: true, containerNames }).dbInitScripts;
 const byName = (name: string): RenderedFile => {
     const file = files.find((f) => basename(f.path) === name);
     if (!file) throw new Error(`no rendered file ${name}`);

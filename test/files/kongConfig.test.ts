@@ -4,13 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KONG_DECLARATIVE_CONFIG, KONG_ENTRYPOINT, kongExpandTemplateScript } from "../../components/files/index.js";
+import { KONG_DECLARATIVE_CONFIG, kongEntrypoint, kongExpandTemplateScript } from "../../components/files/index.js";
+import { RELEASES } from "../../components/releases.js";
 import { render } from "./fixtures.js";
 
 const cors = { name: "cors" };
 const keyAuth = (hide: boolean) => ({ name: "key-auth", config: { hide_credentials: hide } });
 const acl = (...allow: string[]) => ({ name: "acl", config: { hide_groups_header: true, allow } });
 const route = (name: string, path: string) => [{ name, strip_path: true, paths: [path] }];
+const denied = { name: "request-termination", config: { status_code: 403, message: "Forbidden" } };
 
 const EXPECTED_SERVICES_WITH_ANALYTICS = [
     { name: "auth-v1-open", url: "http://auth:9999/verify", routes: route("auth-v1-open", "/auth/v1/verify"), plugins: [cors] },
@@ -32,6 +34,12 @@ const EXPECTED_SERVICES_WITH_ANALYTICS = [
         plugins: [cors, keyAuth(false), acl("admin", "anon")],
     },
     {
+        name: "realtime-v1-api-denied",
+        url: "http://realtime-dev.supabase-realtime:4000/api",
+        routes: [{ name: "realtime-v1-api-denied", strip_path: true, paths: ["/realtime/v1/api/tenants", "/realtime/v1/api/openapi"] }],
+        plugins: [denied],
+    },
+    {
         name: "realtime-v1-rest",
         url: "http://realtime-dev.supabase-realtime:4000/api",
         protocol: "http",
@@ -42,6 +50,7 @@ const EXPECTED_SERVICES_WITH_ANALYTICS = [
     { name: "functions-v1", url: "http://functions:9000/", routes: route("functions-v1-all", "/functions/v1/"), plugins: [cors] },
     { name: "analytics-v1", url: "http://analytics:4000/", routes: route("analytics-v1-all", "/analytics/v1/"), plugins: [keyAuth(false), acl("admin")] },
     { name: "meta", url: "http://meta:8080/", routes: route("meta-all", "/pg/"), plugins: [keyAuth(false), acl("admin")] },
+    { name: "dashboard-mcp-denied", url: "http://studio:3000/api/mcp", routes: [{ name: "dashboard-mcp-denied", strip_path: true, paths: ["/api/mcp", "/mcp"] }], plugins: [denied] },
     { name: "dashboard", url: "http://studio:3000/", routes: route("dashboard-all", "/"), plugins: [cors, { name: "basic-auth", config: { hide_credentials: true } }] },
 ];
 
@@ -135,7 +144,10 @@ describe("Kong template expansion at container start (real sh and awk)", () => {
     });
 
     it("the entrypoint expands into the rendered path, then starts Kong with the image's entrypoint", () => {
-        expect(KONG_ENTRYPOINT.slice(0, 2)).toEqual(["sh", "-c"]);
-        expect(KONG_ENTRYPOINT[2]).toContain("' /home/kong/temp.yml > /home/kong/kong.yml\nexec /docker-entrypoint.sh kong docker-start\n");
+        const kong2 = kongEntrypoint(RELEASES["feb-2026"]);
+        expect(kong2.slice(0, 2)).toEqual(["sh", "-c"]);
+        expect(kong2[2]).toContain("' /home/kong/temp.yml > /home/kong/kong.yml\nexec /docker-entrypoint.sh kong docker-start\n");
+        // kong/kong 3.x: its entrypoint is /entrypoint.sh and the config lives under its prefix.
+        expect(kongEntrypoint(RELEASES["0.8.2"])[2]).toContain("' /home/kong/temp.yml > /usr/local/kong/kong.yml\nexec /entrypoint.sh kong docker-start\n");
     });
 });

@@ -27,8 +27,8 @@ export interface CommandResult {
     readonly stderr: string;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandResult {
-    const result: SpawnSyncReturns<string> = spawnSync(command, args, { env, encoding: "utf8", timeout: 60_000 });
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, input?: string): CommandResult {
+    const result: SpawnSyncReturns<string> = spawnSync(command, args, { env, encoding: "utf8", timeout: 60_000, ...(input !== undefined ? { input } : {}) });
     if (result.error) throw result.error;
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -54,6 +54,8 @@ export interface PsqlOptions {
     readonly database?: string;
     /** Extra environment (the secrets the SQL reads). */
     readonly env?: Readonly<Record<string, string>>;
+    /** psql's stdin (a script run with `-f -`). */
+    readonly input?: string;
 }
 
 export class PgCluster {
@@ -108,7 +110,7 @@ export class PgCluster {
             PGHOST: this.socketDir,
             PGPORT: String(this.port),
             ...options.env,
-        });
+        }, options.input);
     }
 
     /** One query over TCP on 127.0.0.1 with password authentication. */

@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type ServiceName } from "../../components/catalog.js";
 import {
-    DB_INIT_ENV,
     KONG_DECLARATIVE_CONFIG,
     MAIN_EDGE_FUNCTION_PATH,
     SUPAVISOR_BOOTSTRAP_ENV,
     SUPAVISOR_BOOTSTRAP_PATH,
     VECTOR_CONFIG_PATH,
+    dbInitEnv,
     dbInitRunAs,
     renderFiles,
 } from "../../components/files/index.js";
+import { RELEASES, RELEASE_NAMES } from "../../components/releases.js";
 import { allFiles, containerNamesOf, render } from "./fixtures.js";
 
 describe("renderFiles: determinism", () => {
@@ -17,7 +18,7 @@ describe("renderFiles: determinism", () => {
         const first = render("acme", true);
         const names = containerNamesOf("acme");
         const reversed = Object.fromEntries([...SERVICE_NAMES].reverse().map((s) => [s, names[s]])) as Record<ServiceName, string>;
-        const second = renderFiles({ ref: "acme", analyticsEnabled: true, containerNames: reversed });
+        const second = renderFiles({ ref: "acme", release: RELEASES["feb-2026"], analyticsEnabled: true, containerNames: reversed });
         expect(JSON.stringify(second)).toBe(JSON.stringify(first));
         expect(JSON.stringify(render("acme", false))).toBe(JSON.stringify(render("acme", false)));
     });
@@ -98,8 +99,8 @@ describe("renderFiles: no secrets", () => {
         }
     });
 
-    it("refers to secrets only through the expected environment variables", () => {
-        const files = render("acme", true);
+    it.each(RELEASE_NAMES)("%s: refers to secrets only through the expected environment variables", (release) => {
+        const files = render("acme", true, release);
         const shellStyleRefs = (text: string) => [...new Set([...text.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]))].sort();
 
         expect(shellStyleRefs(files.kongDeclarativeConfigTemplate.content)).toEqual([...KONG_DECLARATIVE_CONFIG.placeholders].sort());
@@ -108,8 +109,8 @@ describe("renderFiles: no secrets", () => {
         expect(shellStyleRefs(files.vectorConfig!.content)).toEqual(["LOGFLARE_PUBLIC_ACCESS_TOKEN"]);
 
         const sqlRefs = shellStyleRefs(files.dbInitScripts.map((f) => f.content).join("\n"));
-        expect(sqlRefs).toEqual([...DB_INIT_ENV].sort());
-        for (const name of DB_INIT_ENV) expect(files.dbInitScripts.map((f) => f.content).join("\n")).toContain(`\`printf '%s' "$${name}"\``);
+        expect(sqlRefs).toEqual([...dbInitEnv(RELEASES[release])].sort());
+        for (const name of dbInitEnv(RELEASES[release])) expect(files.dbInitScripts.map((f) => f.content).join("\n")).toContain(`\`printf '%s' "$${name}"\``);
 
         const elixirRefs = [...files.supavisorBootstrap.content.matchAll(/_env\.\("([A-Z_]+)"\)/g)].map((m) => m[1]);
         expect([...new Set(elixirRefs)].sort()).toEqual([...SUPAVISOR_BOOTSTRAP_ENV].sort());

@@ -116,3 +116,15 @@ describe("Vector config", () => {
         expect(text.match(/\$/g)).toHaveLength(Object.keys(LOG_SOURCES).length);
     });
 });
+
+describe("Vector config: the gateway's access log", () => {
+    it("takes method, path and protocol from the request line, since parse_nginx_log's combined format gives it whole", () => {
+        for (const release of ["feb-2026", "0.8.2"] as const) {
+            const source = parse(render("acme", true, release).vectorConfig!.content).transforms.kong_access_logs.source as string;
+            // Fields parse_nginx_log does not return: reading them gave null.
+            expect(source).not.toMatch(/(?<![.\w])request\.(method|path|protocol)\b/);
+            expect(source).toContain('parts, err = split(request.request, " ")');
+            for (const [index, field] of ["method", "path", "protocol"].entries()) expect(source).toContain(`.metadata.request.${field} = parts[${index}]`);
+        }
+    });
+});

@@ -51,7 +51,7 @@ describe("fleet CLI", () => {
         const { run } = setup();
         const main = await run(["--help"]);
         expect(main.code).toBe(0);
-        for (const name of ["sync", "create", "up", "preview", "refresh", "destroy", "pause", "resume", "status", "list", "outputs"]) {
+        for (const name of Object.keys(COMMANDS)) {
             expect(main.stdout).toContain(COMMANDS[name]!.usage);
             const own = await run([name, "--help"]);
             expect([own.code, own.stdout.split("\n")[0]]).toEqual([0, `Usage: ${COMMANDS[name]!.usage}`]);
@@ -59,7 +59,7 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, orphans, outputs (see fleet --help)\n'],
+        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, orphans, outputs, info, logs, backup, backups, restore, drill, rotate (see fleet --help)\n'],
         [["up"], "fleet: name at least one tenant ref, or pass --all for every tenant\n"],
         [["up", "alpha", "--all"], "fleet: give tenant refs or --all, not both\n"],
         [["up", "--all", "--parallel", "0"], "fleet: --parallel: must be a whole number from 1 to 64 (got 0)\n"],
@@ -138,6 +138,8 @@ describe("fleet CLI", () => {
         expect(comment.startsWith("<!-- supabase-fleet-preview -->")).toBe(true);
         for (const ref of ["alpha", "bravo", "charlie"]) expect(comment).toContain(ref);
         expect(comment).toContain("could not reach the Docker host");
+        // The release each tenant's stack records (sync created them on the default); charlie's preview failed.
+        expect(comment).toContain("**Releases** · `0.8.2`: `alpha`, `bravo`\n");
     });
 
     it("orphans lists labelled tenants without a stack, and changes nothing", async () => {
@@ -168,6 +170,46 @@ describe("fleet CLI", () => {
         expect([alpha!.ref, alpha!.state, alpha!.urls.api]).toEqual(["alpha", "ACTIVE", "http://localhost:40000"]);
     });
 
+    it("info shows how to reach a tenant, with only the password of a database URL hidden unless asked", async () => {
+        const { run } = setup(REGISTRY, { resourceCount: 2 });
+        expect((await run(["create", "alpha"])).code).toBe(0);
+        const text = await run(["info", "alpha"]);
+        expect(text.code).toBe(0);
+        expect(text.stdout).toContain("API URL: http://localhost:40000\n");
+        expect(text.stdout).toContain("DB URL (session): postgresql://postgres.alpha:[hidden]@127.0.0.1:40002/postgres\n");
+        expect(text.stdout).not.toContain("memory-password");
+        expect(text.stdout).not.toContain("memory-anon-key");
+        const shown = JSON.parse((await run(["info", "alpha", "--json", "--show-secrets"])).stdout);
+        expect([shown.databaseUrl, shown.anonKey, shown.release]).toEqual(["postgresql://postgres.alpha:memory-password-alpha@127.0.0.1:40002/postgres", "memory-anon-key-alpha", "0.8.2"]);
+        expect((await run(["create", "bravo", "--config-only"])).code).toBe(0);
+        expect(await run(["info", "bravo"])).toMatchObject({ code: 1, stderr: 'fleet: bravo has no outputs yet: deploy it first with "fleet up bravo"\n' });
+    });
+
+    it("logs prints one service's lines from the tenant's Docker host, as text or JSON lines", async () => {
+        const { run, docker } = setup(REGISTRY, { resourceCount: 2 });
+        expect((await run(["create", "alpha"])).code).toBe(0);
+        const host = docker.get("unix:///var/run/docker.sock");
+        host.logLines.set("alpha", [
+            { service: "db", stream: "stdout", time: "2026-12-03T10:00:00.000000001Z", text: "ready to accept connections" },
+            { service: "auth", stream: "stderr", time: "2026-12-03T10:00:01Z", text: "listening" },
+        ]);
+        expect(await run(["logs", "alpha", "auth"])).toMatchObject({ code: 0, stdout: "auth      | (stderr) listening\n" });
+        const json = await run(["logs", "alpha", "--json"]);
+        expect(json.stdout.trim().split("\n").map((line) => JSON.parse(line).service)).toEqual(["db", "auth"]);
+        expect(host.calls.filter((call) => call.startsWith("logs"))).toEqual(["logs alpha", "logs alpha"]);
+    });
+
+    it.each([
+        [["logs"], "fleet: fleet logs needs a tenant ref (see fleet logs --help)\n"],
+        [["logs", "alpha", "postgres"], 'fleet: fleet logs: unknown service "postgres"; services: db, vector, analytics, kong, auth, rest, realtime, storage, imgproxy, meta, functions, studio, supavisor\n'],
+        [["logs", "alpha", "--since", "yesterday"], "fleet: --since: must be a duration such as 30s, 10m, 2h or 1d, a date such as 2026-12-01T08:00:00Z, or Unix seconds\n"],
+        [["logs", "alpha", "--tail", "ten"], "fleet: --tail: must be a whole number of lines per container\n"],
+        [["info"], "fleet: fleet info needs a tenant ref (see fleet info --help)\n"],
+    ])("logs and info refuse %j with one line, exit 2", async (argv, message) => {
+        const { run } = setup(REGISTRY);
+        expect(await run(argv)).toMatchObject({ code: 2, stderr: message });
+    });
+
     it("create reports the allocated ports; outputs masks secrets unless asked", async () => {
         const { run } = setup(REGISTRY, { resourceCount: 2 });
         const created = await run(["create", "alpha"]);
@@ -175,7 +217,7 @@ describe("fleet CLI", () => {
         expect(created.stdout.split("\n")[0]).toBe(
             "created alpha on host local (unix:///var/run/docker.sock): kongHttpPort=40000 (allocated), kongHttpsPort=40001 (allocated), postgresPort=40002 (allocated), poolerTransactionPort=40003 (allocated)",
         );
-        expect(JSON.parse((await run(["outputs", "alpha", "--json"])).stdout)).toEqual({ ref: "alpha", apiUrl: "http://localhost:40000", anonKey: "[secret]" });
+        expect(JSON.parse((await run(["outputs", "alpha", "--json"])).stdout)).toEqual({ ref: "alpha", apiUrl: "http://localhost:40000", anonKey: "[secret]", postgresSessionUrl: "[secret]" });
         expect(JSON.parse((await run(["outputs", "alpha", "--json", "--show-secrets"])).stdout).anonKey).toBe("memory-anon-key-alpha");
         const again = await run(["create", "alpha"]);
         expect([again.code, again.stderr]).toEqual([2, 'fleet: tenant "alpha" already exists; fleet up alpha deploys it, fleet destroy alpha removes it\n']);
@@ -205,6 +247,78 @@ describe("fleet CLI", () => {
         expect(destroyed.code).toBe(0);
         expect(destroyed.stdout).toContain("alpha   ok      0s    2 delete; stack removed; data kept");
         expect(engine.has("alpha")).toBe(false);
+    });
+
+    it("backup writes into --dir, backups lists it, and restore refuses a missing --from, an unknown backup and a live target with exit 2", async () => {
+        const { run, docker, cwd } = setup(REGISTRY, { resourceCount: 2 });
+        await run(["create", "alpha"]);
+        await run(["up", "alpha"]);
+        // The db container, played: the version, the databases, and dumps.
+        docker.get("unix:///var/run/docker.sock").execHandler = (_ref, _service, command, stdin) => {
+            if (stdin.includes("SHOW server_version")) return { exitCode: 0, stderr: "", stdout: "15.8\npostgres\n" };
+            return { exitCode: 0, stderr: "", stdout: `output of ${command.command[0]}` };
+        };
+        const dir = join(cwd, "nightly");
+        const backup = await run(["backup", "alpha", "--dir", dir]);
+        expect(backup.code, backup.stderr).toBe(0);
+        expect(backup.stdout).toContain(`backups are in ${dir}`);
+        const listed = JSON.parse((await run(["backups", "alpha", "--dir", dir, "--json"])).stdout) as { id: string; databases: string[] }[];
+        expect(listed.map((entry) => entry.databases)).toEqual([["postgres"]]);
+        expect((await run(["backups", "bravo", "--dir", dir])).stdout).toBe(`no backups of bravo in ${dir} (fleet backup bravo makes one)\n`);
+
+        expect(await run(["restore", "alpha", "--dir", dir])).toMatchObject({ code: 2, stderr: "fleet: fleet restore needs --from <backup id|latest> (fleet backups <ref> lists them)\n" });
+        expect((await run(["restore", "alpha", "--dir", dir, "--from", "20200101T000000Z"])).code).toBe(2);
+        const overLive = await run(["restore", "alpha", "--dir", dir, "--from", listed[0]!.id]);
+        expect([overLive.code, overLive.stderr]).toEqual([2, "fleet: alpha still exists: a restore never writes over a tenant; restore into a new tenant with --into <new-ref> (or destroy alpha first, if its data is to go)\n"]);
+        await run(["create", "bravo"]);
+        const intoLive = await run(["restore", "alpha", "--dir", dir, "--from", "latest", "--into", "bravo"]);
+        expect([intoLive.code, intoLive.stderr]).toEqual([2, "fleet: bravo already exists: a restore goes into a new tenant only; pick another --into ref\n"]);
+    });
+
+    it("rotate writes a new encrypted secret and deploys it; --preview puts the config back; sync keeps a rotated secret", async () => {
+        const { run, engine } = setup(REGISTRY, { resourceCount: 2 });
+        await run(["sync", "--up"]);
+        const before = await engine.getConfig("alpha");
+        expect(before.postgresPassword).toBeUndefined();
+
+        const preview = await run(["rotate", "alpha", "postgres-password", "--preview"]);
+        expect(preview.code, preview.stderr).toBe(0);
+        expect(preview.stdout).toContain("nothing was changed");
+        expect(await engine.getConfig("alpha")).toEqual(before);
+
+        const rotated = await run(["rotate", "alpha", "postgres-password"]);
+        expect(rotated.code, rotated.stderr).toBe(0);
+        const password = (await engine.getConfig("alpha")).postgresPassword!;
+        expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(`${rotated.stdout}${rotated.stderr}`).not.toContain(password);
+        // fleet sync does not take it away: the registry does not state it, and the stack owns it now.
+        expect((await run(["sync"])).code).toBe(0);
+        expect((await engine.getConfig("alpha")).postgresPassword).toBe(password);
+        // A second rotation gives another value.
+        await run(["rotate", "alpha", "postgres-password"]);
+        expect((await engine.getConfig("alpha")).postgresPassword).not.toBe(password);
+    });
+
+    it.each([
+        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password>\n"],
+        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password (got "jwt")\n'],
+    ])("rotate refuses %j with one line, exit 2", async (argv, message) => {
+        const { run } = setup(REGISTRY);
+        await run(["sync"]);
+        expect(await run(argv)).toMatchObject({ code: 2, stderr: message });
+    });
+
+    it("rotate refuses a secret fleet.yaml states, and a Postgres password of a paused tenant, before changing anything", async () => {
+        const { run, engine, env } = setup(REGISTRY.replace("  - ref: bravo", "  - ref: bravo\n    dashboardPassword: { fromEnv: BRAVO_DASHBOARD }"), { resourceCount: 2 });
+        env.BRAVO_DASHBOARD = "a-dashboard-password-from-env";
+        await run(["sync", "--up"]);
+        const stated = await run(["rotate", "bravo", "dashboard-password"]);
+        expect([stated.code, stated.stderr]).toEqual([2, "fleet: bravo's dashboardPassword is set in fleet.yaml: rotate it there (a new value, then fleet sync --up)\n"]);
+        await run(["pause", "alpha"]);
+        const before = await engine.getConfig("alpha");
+        const paused = await run(["rotate", "alpha", "postgres-password"]);
+        expect([paused.code, paused.stderr]).toEqual([2, "fleet: alpha is paused: the new Postgres password is applied inside its running database; fleet resume alpha first\n"]);
+        expect(await engine.getConfig("alpha")).toEqual(before);
     });
 
     it("runs as a program: npm run fleet -- --help documents every command", async () => {

@@ -8,9 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signApiKey } from "../../components/apiKeys.js";
-import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../../components/catalog.js";
+import { SERVICE_NAMES, type ServiceName } from "../../components/catalog.js";
 import { DEFAULT_API_KEY_EXPIRES_AT } from "../../components/config/constants.js";
-import { START_DEPENDENCIES } from "../../components/services/index.js";
+import { RELEASES } from "../../components/releases.js";
+import { startDependencies } from "../../components/services/index.js";
 import { stableJson, type PlanDocument, type PlanValue } from "../../stacks/plan/document.js";
 import { SECRET_MARK, UNKNOWN_MARK } from "../../stacks/plan/masking.js";
 import { fakeRandomOutputs, planMocks } from "../../stacks/plan/mocks.js";
@@ -94,7 +95,7 @@ describe("plan of the dev stack (real program)", () => {
         expect(containers.map((container) => container.inputs.name).sort()).toEqual(SERVICE_NAMES.map((service) => `dev-${service}`).sort());
         for (const container of containers) {
             const service = String(container.inputs.name).slice("dev-".length) as ServiceName;
-            expect(container.inputs.image, container.name).toBe(SERVICE_CATALOG[service].image);
+            expect(container.inputs.image, container.name).toBe(RELEASES["feb-2026"].images[service]);
             expect(container.inputs.labels, container.name).toEqual(
                 expect.arrayContaining([
                     { label: "supabase-fleet.tenant", value: "dev" },
@@ -104,7 +105,7 @@ describe("plan of the dev stack (real program)", () => {
             // Start order: exactly the health-gated services the service module names, plus its image.
             const byName = new Map(dev.resources.map((resource) => [resource.name, resource]));
             const containerDependencies = container.dependsOn.filter((name) => byName.get(name)?.type === CONTAINER).map((name) => byName.get(name)!.inputs.name);
-            expect(containerDependencies.sort(), container.name).toEqual(START_DEPENDENCIES[service].map((dependency) => `dev-${dependency}`).sort());
+            expect(containerDependencies.sort(), container.name).toEqual(startDependencies(RELEASES["feb-2026"])[service].map((dependency) => `dev-${dependency}`).sort());
             expect(container.dependsOn.filter((name) => byName.get(name)?.type === IMAGE).length, container.name).toBe(1);
         }
     });

@@ -29,7 +29,7 @@ const runs = (file: string) => jobs(file).flatMap((j) => j.steps.map((s) => s.ru
 
 describe("workflow files", () => {
     it("exist", () => {
-        expect(files).toEqual(["fleet-deploy.yml", "fleet-preview-comment.yml", "fleet-preview.yml"]);
+        expect(files).toEqual(["fleet-backup.yml", "fleet-deploy.yml", "fleet-preview-comment.yml", "fleet-preview.yml"]);
     });
 
     for (const file of files) {
@@ -76,6 +76,15 @@ describe("comment workflow", () => {
     });
 });
 
+describe("backup", () => {
+    it("backs up every tenant nightly with retention, on a runner whose disk keeps the backups", () => {
+        const doc = parse(read("fleet-backup.yml")) as { on: { schedule: { cron: string }[] }; jobs: { backup: { "runs-on": string[] } } };
+        expect(doc.on.schedule).toHaveLength(1);
+        expect(doc.jobs.backup["runs-on"]).toContain("self-hosted");
+        expect(runs("fleet-backup.yml").filter((r) => r.startsWith("npm"))).toEqual(["npm ci", "npm run fleet -- backup --all --keep 14 --max-age 30"]);
+    });
+});
+
 describe("deploy", () => {
     it("runs `up` for the whole fleet on pushes to main behind the production environment", () => {
         const doc = parse(read("fleet-deploy.yml")) as { on: { push: { branches: string[] } } };
@@ -87,8 +96,10 @@ describe("deploy", () => {
     });
 
     it("takes configuration from repository secrets under the standard variable names", () => {
-        for (const file of ["fleet-deploy.yml", "fleet-preview.yml"]) {
-            expect(jobs(file)[0]!.env).toEqual({
+        for (const file of ["fleet-deploy.yml", "fleet-preview.yml", "fleet-backup.yml"]) {
+            const { FLEET_BACKUP_DIR, ...env } = jobs(file)[0]!.env ?? {};
+            expect(FLEET_BACKUP_DIR).toBe(file === "fleet-backup.yml" ? "${{ vars.FLEET_BACKUP_DIR }}" : undefined);
+            expect(env).toEqual({
                 PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
                 PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",
                 PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",

@@ -119,6 +119,89 @@ by a destroy, or a stack removed outside the fleet. It only reports; it removes 
         details: `  --show-secrets       Print secret outputs (API keys) in plain text`,
         examples: ["npm run fleet -- outputs acme", "npm run fleet -- outputs acme --show-secrets --json"],
     },
+    info: {
+        usage: "fleet info <ref> [--show-secrets] [--json]",
+        summary: "How to reach a tenant: API and Studio URLs, database URLs, keys, dashboard user",
+        details: `What "supabase status" prints for a local project, from the tenant's stack outputs. The anon key
+is public by design and always shown; passwords, the service-role key and the JWT secret are
+hidden (database URLs keep their shape with the password hidden) unless --show-secrets is given.
+  --show-secrets       Print the secret values in plain text`,
+        examples: ["npm run fleet -- info acme", "npm run fleet -- info acme --show-secrets --json"],
+    },
+    logs: {
+        usage: "fleet logs <ref> [<service>] [--since <when>] [--tail <n>] [--follow]",
+        summary: "A tenant's container logs through the Docker API of its host",
+        details: `Reads the logs of every container of the tenant (or of one service) from the Docker host its
+stack records, ssh:// hosts included, merged in time order as "<service> | <line>". With --json,
+one JSON object per line: service, stream (stdout/stderr), time, text.
+  <service>            One of the services: db, kong, auth, rest, realtime, storage, ...
+  --since <when>       Lines written since: 30s, 10m, 2h, 1d, a date (2026-12-01T08:00:00Z) or Unix seconds
+  --tail <n>           The last n lines of each container (default: all)
+  -f, --follow         Keep printing new lines until Ctrl-C`,
+        examples: ["npm run fleet -- logs acme auth --since 10m", "npm run fleet -- logs acme --tail 50 --follow"],
+    },
+    backup: {
+        usage: "fleet backup [<ref>...] [--all] [--dir <folder>] [--keep <n>] [--max-age <days>] [--parallel <n>]",
+        summary: "Back up tenants: roles, every database, and the data volumes, with a manifest",
+        details: `Runs pg_dumpall --globals-only and pg_dump -Fc per database inside each tenant's own db container
+(no database port is used), and copies the storage, functions, db-config (the pgsodium root key)
+and Studio volumes through the Docker API. Each backup is a folder <dir>/<ref>/<id>/ with a
+manifest of sizes and SHA-256 sums; folders are 0700 and files 0600: they hold every row and the
+role password hashes. Retention runs after a successful backup; the newest backup always stays.
+  --all                Every tenant stack
+  --dir <folder>       Where backups go (default: $FLEET_BACKUP_DIR, else ./backups)
+  --keep <n>           Keep the newest n backups of each tenant
+  --max-age <days>     Remove backups older than this (30 or 30d)
+${PARALLEL}`,
+        examples: ["npm run fleet -- backup acme", "npm run fleet -- backup --all --keep 14 --max-age 30"],
+    },
+    backups: {
+        usage: "fleet backups <ref> [--dir <folder>]",
+        summary: "List a tenant's complete backups, newest first, with sizes and ages",
+        details: `  --dir <folder>       Where backups are (default: $FLEET_BACKUP_DIR, else ./backups)`,
+        examples: ["npm run fleet -- backups acme", "npm run fleet -- backups acme --json"],
+    },
+    restore: {
+        usage: "fleet restore <ref> --from <id|latest> [--into <new-ref>] [--host <name>] [--dir <folder>]",
+        summary: "Restore a backup into a new tenant, and check every row and file",
+        details: `Checks the backup's SHA-256 sums, creates and deploys the new tenant with the backup's release,
+then stops it, writes the volumes, restores the roles and databases in its db container, and
+starts it in order. The new tenant keeps its own secrets: its services log in with its own
+passwords, and the pooler, realtime and analytics rebuild their state from them. Every table is
+checked against its dump and every file against the backup; a difference fails the restore
+(exit 1) and leaves the tenant for inspection. A restore never writes over an existing tenant:
+without --into, <ref> itself must be gone (the disaster case).
+  --from <id|latest>   The backup (fleet backups <ref> lists them)
+  --into <new-ref>     The tenant to create (default: <ref>, which must not exist)
+  --host <name>        Registry host for the new tenant (default: the source's)
+  --dir <folder>       Where backups are (default: $FLEET_BACKUP_DIR, else ./backups)`,
+        examples: ["npm run fleet -- restore acme --from latest --into acme-copy", "npm run fleet -- restore acme --from 20261203T020000Z"],
+    },
+    drill: {
+        usage: "fleet drill <ref> [--from <id|latest>] [--host <name>] [--dir <folder>]",
+        summary: "Prove a backup restores: into a scratch tenant, checked, then removed",
+        details: `Restores the backup (default: the latest) into the scratch tenant <ref>-drill, checks the row
+count of every table and the SHA-256 of every file, signs in one restored user through auth
+(with a throw-away password set in the scratch tenant only), then destroys the scratch tenant
+with its data, whatever happened. Exit 1 when the backup does not restore.
+  --from <id|latest>   The backup (default: latest)
+  --host <name>        Registry host for the scratch tenant (default: the source's)
+  --dir <folder>       Where backups are (default: $FLEET_BACKUP_DIR, else ./backups)`,
+        examples: ["npm run fleet -- drill acme", "npm run fleet -- drill acme --from 20261203T020000Z --json"],
+    },
+    rotate: {
+        usage: "fleet rotate <ref> <postgres-password|dashboard-password> [--preview]",
+        summary: "Give a tenant a new random secret and apply it, restarting only what reads it",
+        details: `Writes a new random value (encrypted) into the tenant's stack config and runs an update. A new
+Postgres password is first applied inside the live database, in one transaction: every role
+that shares it, the pooler's stored tenant and analytics' backends; then the db and the services
+that log in to it restart on it, and the gateway keeps serving. If anything fails, the tenant
+keeps working on the old password and "fleet up <ref>" completes the rotation. A secret that
+fleet.yaml states is rotated there instead. From then on the value is the stack's own: fleet sync
+keeps it. A paused tenant is resumed first.
+  --preview            Show what would restart, change nothing (the config is put back)`,
+        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password"],
+    },
 };
 
 export function commandHelp(name: string): string {

@@ -13,12 +13,20 @@ import { createProgressReporter, type ProgressStream } from "../progress.js";
 import { loadRegistry, RegistryError, type FleetRegistry, type RegistryReadOptions } from "../registry.js";
 import { DEFAULT_PARALLEL, exitCodeFor, runFleet, type FleetRunReport, type TaskContext } from "../runner.js";
 import { renderSummary, summaryJson } from "../summary.js";
+import { releaseOfStack } from "../stackConfig.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
 import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
 import { firstLine, renderTable } from "../table.js";
 import type { StackPreview } from "../engine.js";
 import { COMMANDS, commandHelp, mainHelp } from "./help.js";
 import { renderPreview } from "./previewText.js";
+import { logsArgumentProblem, logOptionsFrom, renderLogLine } from "./logsArgs.js";
+import { renderTenantInfo, tenantInfo } from "../tenantInfo.js";
+import { backupFolderFrom, backupListing, formatBytes, renderBackupListing, retentionFrom } from "./backupArgs.js";
+import { checkRotation, parseRotatable, rotateSecret, ROTATABLE_SECRETS, type RotationOutcome } from "../rotate.js";
+import { backupTenant, checkRestoreTarget, drillTenant, restoreTenant, RestoreCheckError, DrillFailedError, type BackupOutcome } from "../backups.js";
+import { BackupNotFoundError } from "../../backup/folder.js";
+import { BackupDamagedError } from "../../backup/restore.js";
 import { renderFleetPreviewComment, type TenantPreview } from "../../preview/index.js";
 import type { TenantRunResult } from "../runner.js";
 
@@ -57,6 +65,15 @@ const OPTIONS = {
     yes: { type: "boolean" },
     "show-secrets": { type: "boolean" },
     comment: { type: "string" },
+    since: { type: "string" },
+    tail: { type: "string" },
+    follow: { type: "boolean", short: "f" },
+    dir: { type: "string" },
+    keep: { type: "string" },
+    "max-age": { type: "string" },
+    from: { type: "string" },
+    into: { type: "string" },
+    preview: { type: "boolean" },
 } as const;
 
 /** Options each command accepts besides registry, engine, json and help. */
@@ -73,6 +90,13 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     list: [],
     orphans: [],
     outputs: ["show-secrets"],
+    info: ["show-secrets"],
+    logs: ["since", "tail", "follow"],
+    backup: ["all", "parallel", "dir", "keep", "max-age"],
+    backups: ["dir"],
+    restore: ["dir", "from", "into", "host"],
+    drill: ["dir", "from", "host"],
+    rotate: ["preview"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -139,10 +163,10 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 }
 
 /** Commands that write no stack config: they work without the secrets that fleet.yaml takes from the environment. */
-const READ_ONLY_COMMANDS = ["list", "status", "outputs", "orphans"];
+const READ_ONLY_COMMANDS = ["list", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
 
-const MULTI_TENANT = ["up", "preview", "refresh"];
-const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs"];
+const MULTI_TENANT = ["up", "preview", "refresh", "backup"];
+const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill"];
 
 /** Checks that need no engine, so a wrong command line fails fast even without the Pulumi CLI. */
 function checkArguments(command: string, positionals: readonly string[], values: Values): string | undefined {
@@ -152,6 +176,16 @@ function checkArguments(command: string, positionals: readonly string[], values:
     }
     if (SINGLE_TENANT.includes(command) && positionals.length !== 1) {
         return positionals.length === 0 ? `fleet ${command} needs a tenant ref (see fleet ${command} --help)` : `fleet ${command} takes one tenant ref (got ${positionals.join(" ")})`;
+    }
+    if (command === "logs") return logsArgumentProblem(positionals, values);
+    if (command === "rotate" && positionals.length !== 2) return `fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <${Object.keys(ROTATABLE_SECRETS).join("|")}>`;
+    if (command === "backup") {
+        const retention = retentionFrom(values);
+        if (typeof retention === "string") return retention;
+    }
+    if (command === "restore" && values.from === undefined) return "fleet restore needs --from <backup id|latest> (fleet backups <ref> lists them)";
+    for (const key of ["from", "into"] as const) {
+        if (values[key] !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(values[key])) return `--${key}: must be a backup id, latest, or a tenant ref (got an invalid value)`;
     }
     if (["sync", "list", "orphans"].includes(command) && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
     return undefined;
@@ -178,11 +212,17 @@ function reportError(io: CliIo, error: unknown): number {
         io.stderr.write(`fleet: ${error.message}\n`);
         return EXIT_USAGE;
     }
-    if (error instanceof FleetUsageError || error instanceof StackNotFoundError) {
+    if (error instanceof FleetUsageError || error instanceof StackNotFoundError || error instanceof BackupNotFoundError) {
         io.stderr.write(`fleet: ${error.message}\n`);
         return EXIT_USAGE;
     }
-    const known = error instanceof StackExistsError || error instanceof StackLockedError || error instanceof OperationFailedError;
+    const known =
+        error instanceof StackExistsError ||
+        error instanceof StackLockedError ||
+        error instanceof OperationFailedError ||
+        error instanceof BackupDamagedError ||
+        error instanceof RestoreCheckError ||
+        error instanceof DrillFailedError;
     const text = error instanceof Error ? (known ? error.message : firstLine(error.message)) : String(error);
     io.stderr.write(`fleet: ${text}\n`);
     return EXIT_FAILED;
@@ -307,13 +347,17 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const refs = await fleet.resolveRefs(invocation.positionals, values.all === true);
         const diff = values.diff === true;
         const engineEvents = new Map<string, StackPreview["events"]>();
+        const releases = new Map<string, string>();
         const report = await runMany<StackPreview>(
             invocation,
             refs,
             "preview",
             async (ref, context) => {
                 const preview = await fleet.preview(ref, diff, context);
-                if (values.comment) engineEvents.set(ref, preview.events);
+                if (values.comment) {
+                    engineEvents.set(ref, preview.events);
+                    releases.set(ref, releaseOfStack(await fleet.engine.getConfig(ref)));
+                }
                 // The summary JSON carries the steps, not the raw events (those are for library users).
                 return { ...preview, events: [] };
             },
@@ -321,7 +365,7 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         );
         if (values.comment) {
             const commentPath = resolve(io.cwd, values.comment);
-            writeFileSync(commentPath, renderFleetPreviewComment(report.results.map((result) => tenantPreviewFor(result, engineEvents))));
+            writeFileSync(commentPath, renderFleetPreviewComment(report.results.map((result) => tenantPreviewFor(result, engineEvents, releases))));
             if (!json) print(io, `wrote the pull-request comment for ${report.results.length} tenant(s) to ${values.comment}`);
         }
         if (!json) {
@@ -393,6 +437,96 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         return 0;
     },
 
+    async info(invocation) {
+        const ref = singleRef(invocation);
+        const info = await tenantInfo(invocation.fleet, ref, invocation.values["show-secrets"] === true);
+        if (invocation.json) printJson(invocation.io, info);
+        else print(invocation.io, renderTenantInfo(info));
+        return 0;
+    },
+
+    async logs(invocation) {
+        const { fleet, io, json, positionals, values } = invocation;
+        const [ref, service] = positionals as [string, string | undefined];
+        const options = logOptionsFrom(service, values, Date.now(), io.signal);
+        await fleet.logs(ref, options, (line) => io.stdout.write(json ? `${JSON.stringify(line)}\n` : renderLogLine(line)));
+        return io.signal?.aborted ? 130 : 0;
+    },
+
+    async backup(invocation) {
+        const { fleet, io, values } = invocation;
+        const refs = await fleet.resolveRefs(invocation.positionals, values.all === true);
+        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
+        const retention = retentionFrom(values) as Exclude<ReturnType<typeof retentionFrom>, string>;
+        const report = await runMany<BackupOutcome>(invocation, refs, "backup", (ref, context) => backupTenant(fleet, folder, ref, retention, context), (value) => {
+            const outcome = value as BackupOutcome;
+            return `${outcome.id}, ${formatBytes(outcome.bytes)} in ${(outcome.durationMs / 1000).toFixed(1)}s${outcome.removed.length ? `; removed ${outcome.removed.length} older` : ""}`;
+        });
+        if (!invocation.json && report.results.some((r) => r.outcome === "succeeded")) print(io, `backups are in ${folder.root} (fleet backups <ref> lists them)`);
+        return finish(invocation, "backup", report);
+    },
+
+    async backups(invocation) {
+        const { io, values } = invocation;
+        const ref = singleRef(invocation);
+        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
+        const listing = backupListing(folder.list(ref), Date.now());
+        if (invocation.json) printJson(io, listing);
+        else print(io, renderBackupListing(ref, listing, folder.root));
+        return 0;
+    },
+
+    async restore(invocation) {
+        const { fleet, io, values } = invocation;
+        const source = singleRef(invocation);
+        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
+        folder.find(source, values.from!); // a missing backup and an existing target are usage errors, before the run
+        const into = await checkRestoreTarget(fleet, { source, ...(values.into ? { into: values.into } : {}) });
+        let outcome: Awaited<ReturnType<typeof restoreTenant>> | undefined;
+        const report = await runMany(invocation, [into], "restore", async (_ref, context) => {
+            outcome = await restoreTenant(fleet, folder, { source, from: values.from!, ...(values.into ? { into: values.into } : {}), ...(values.host ? { hostName: values.host } : {}) }, context);
+            return outcome;
+        }, () => (outcome ? `${outcome.tablesChecked} tables and ${outcome.filesChecked} files match backup ${outcome.backup}` : ""));
+        if (invocation.json) printJson(io, { ...summaryJson("restore", report), ...(outcome ? { restore: outcome } : {}) });
+        else if (outcome) print(io, `${into} holds backup ${outcome.backup} of ${source}; fleet info ${into} shows how to reach it`);
+        return exitCodeFor(report);
+    },
+
+    async drill(invocation) {
+        const { fleet, io, values } = invocation;
+        const source = singleRef(invocation);
+        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
+        let outcome: Awaited<ReturnType<typeof drillTenant>> | undefined;
+        const report = await runMany(invocation, [source], "drill", async (_ref, context) => {
+            outcome = await drillTenant(fleet, folder, { source, from: values.from ?? "latest", ...(values.host ? { hostName: values.host } : {}) }, context);
+            return outcome;
+        }, () => {
+            if (!outcome) return "";
+            const signIn = "email" in outcome.signIn ? `a restored user signed in through auth` : `sign-in not tried: ${outcome.signIn.skipped}`;
+            return `backup ${outcome.backup} restores: ${outcome.tablesChecked} tables, ${outcome.filesChecked} files; ${signIn}; scratch tenant removed`;
+        });
+        if (invocation.json) printJson(io, { ...summaryJson("drill", report), ...(outcome ? { drill: outcome } : {}) });
+        return exitCodeFor(report);
+    },
+
+    async rotate(invocation) {
+        const { fleet, io, values } = invocation;
+        const [ref, what] = invocation.positionals as [string, string];
+        const secret = parseRotatable(what);
+        const preview = values.preview === true;
+        await checkRotation(fleet, ref, secret, { preview }); // usage errors before the operation
+        let outcome: RotationOutcome | undefined;
+        const report = await runMany(invocation, [ref], preview ? "preview" : "rotate", async (_ref, context) => {
+            outcome = await rotateSecret(fleet, ref, secret, { preview }, context);
+            return outcome;
+        }, () => (outcome && "up" in outcome ? changesNote(outcome.up) : ""));
+        const restarts = outcome && "restarts" in outcome ? outcome.restarts : undefined;
+        if (invocation.json) printJson(io, { ...summaryJson("rotate", report), ...(restarts ? { restarts } : {}) });
+        else if (restarts) print(io, `rotating ${secret} of ${ref} would restart ${restarts.length ? restarts.join(", ") : "nothing"} (read by ${ROTATABLE_SECRETS[secret].readBy}); nothing was changed`);
+        else if (outcome) print(io, `${ref}: ${secret} rotated; fleet outputs ${ref} --show-secrets shows the new value`);
+        return exitCodeFor(report);
+    },
+
     async outputs(invocation) {
         const ref = singleRef(invocation);
         const outputs = await invocation.fleet.outputs(ref, invocation.values["show-secrets"] === true);
@@ -407,9 +541,14 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
 };
 
 /** One tenant of the pull-request comment: its engine events, or why its preview did not finish. */
-function tenantPreviewFor(result: TenantRunResult<StackPreview>, engineEvents: ReadonlyMap<string, StackPreview["events"]>): TenantPreview {
+function tenantPreviewFor(
+    result: TenantRunResult<StackPreview>,
+    engineEvents: ReadonlyMap<string, StackPreview["events"]>,
+    releases: ReadonlyMap<string, string>,
+): TenantPreview {
     if (result.outcome !== "succeeded" || result.value === undefined) {
         return { ref: result.ref, status: "failed", error: result.message ?? result.outcome };
     }
-    return { ref: result.ref, status: "ok", events: engineEvents.get(result.ref) ?? [], summary: result.value.changeSummary };
+    const release = releases.get(result.ref);
+    return { ref: result.ref, status: "ok", events: engineEvents.get(result.ref) ?? [], summary: result.value.changeSummary, ...(release ? { release } : {}) };
 }

@@ -15,12 +15,18 @@ for arg in "$@"; do case "$arg" in -h|--help)
 esac; done
 kit="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$kit/../../.." && pwd)"
+# shellcheck source=../../../toolchain/require-go.sh
+source "$repo/toolchain/require-go.sh" images
 cache="${SUPABASE_FLEET_CACHE:-$HOME/.cache/supabase-fleet}/images"
 mkdir -p "$cache"
 log() { printf 'images: %s\n' "$*" >&2; }
 started=$SECONDS
 
-plan="$(cd "$repo" && node --import tsx "$kit/standins.ts")"
+full_plan="$(cd "$repo" && node --import tsx "$kit/standins.ts")"
+# The base below is Debian 12 with PostgreSQL 15: a db image of another major (release 0.8.2's
+# Postgres 17) needs a Debian trixie base with postgresql-17 and is not built yet.
+node -e 'for (const e of JSON.parse(process.argv[1])) if (e.kind === "db" && e.postgresMajor !== 15) console.error(`images: skipping ${e.image}: needs a Debian trixie base with postgresql-${e.postgresMajor}`)' "$full_plan"
+plan="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).filter((e) => e.kind !== "db" || e.postgresMajor === 15)))' "$full_plan")"
 packages="postgresql-15,postgresql-client-15,curl,wget,busybox,ca-certificates,libstdc++6,procps"
 rootfs_key="$( (echo "$packages"; sha256sum "$(command -v node)") | sha256sum | cut -c1-12)"
 gotrue_key="$( (go version; cat "$repo/toolchain/go/gotrue/go.mod" "$repo/toolchain/go/gotrue/go.sum") | sha256sum | cut -c1-12)"

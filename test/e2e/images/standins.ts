@@ -6,7 +6,8 @@
  *
  * `npx tsx test/e2e/images/standins.ts` prints the plan as JSON for build.sh.
  */
-import { INTERNAL_PORTS, SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../../../components/catalog.js";
+import { INTERNAL_PORTS, SERVICE_NAMES, type ServiceName } from "../../../components/catalog.js";
+import { RELEASES, RELEASE_NAMES, postgresMajorOfImage } from "../../../components/releases.js";
 
 export interface StandInSpec {
     readonly service: ServiceName;
@@ -34,7 +35,8 @@ export const STAND_INS: Readonly<Record<Exclude<ServiceName, "db" | "auth">, Omi
         requiredEnv: ["KONG_DECLARATIVE_CONFIG", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_PASSWORD"],
         requiredFileEnv: "KONG_DECLARATIVE_CONFIG",
         ports: [INTERNAL_PORTS.kongHttp, INTERNAL_PORTS.kongHttps],
-        tools: ["/docker-entrypoint.sh", "/usr/local/bin/kong"],
+        // kong:2.8 starts through /docker-entrypoint.sh, kong/kong:3.9 through /entrypoint.sh.
+        tools: ["/docker-entrypoint.sh", "/entrypoint.sh", "/usr/local/bin/kong"],
         cmd: ["/docker-entrypoint.sh", "kong", "docker-start"],
     },
     rest: {
@@ -50,7 +52,8 @@ export const STAND_INS: Readonly<Record<Exclude<ServiceName, "db" | "auth">, Omi
         cmd: ["node", "/opt/standin/server.mjs"],
     },
     storage: {
-        requiredEnv: ["DATABASE_URL", "PGRST_JWT_SECRET", "ANON_KEY", "SERVICE_KEY", "STORAGE_BACKEND"],
+        // The JWT secret's name differs by release (PGRST_JWT_SECRET, then AUTH_JWT_SECRET).
+        requiredEnv: ["DATABASE_URL", "ANON_KEY", "SERVICE_KEY", "STORAGE_BACKEND"],
         ports: [INTERNAL_PORTS.storage],
         tools: [],
         cmd: ["node", "/opt/standin/server.mjs"],
@@ -93,16 +96,24 @@ export const STAND_INS: Readonly<Record<Exclude<ServiceName, "db" | "auth">, Omi
 export interface ImagePlanEntry {
     readonly image: string;
     readonly kind: "db" | "auth" | "standin";
+    /** db only: the PostgreSQL major the image must run (build.sh has a Debian base for 15 only). */
+    readonly postgresMajor?: number;
     readonly spec?: StandInSpec;
 }
 
-/** Every pinned image of the catalog with the kind of local image that stands under its name. */
+/** Every pinned image of every release, once, with the kind of local image that stands under its name. */
 export function imagePlan(): ImagePlanEntry[] {
-    return SERVICE_NAMES.map((service) => {
-        const image = SERVICE_CATALOG[service].image;
-        if (service === "db" || service === "auth") return { image, kind: service };
-        return { image, kind: "standin", spec: { service, ...STAND_INS[service] } };
-    });
+    const entries = new Map<string, ImagePlanEntry>();
+    for (const release of RELEASE_NAMES) {
+        for (const service of SERVICE_NAMES) {
+            const image = RELEASES[release].images[service];
+            if (entries.has(image)) continue;
+            if (service === "db") entries.set(image, { image, kind: "db", postgresMajor: postgresMajorOfImage(image) ?? RELEASES[release].postgresMajor });
+            else if (service === "auth") entries.set(image, { image, kind: "auth" });
+            else entries.set(image, { image, kind: "standin", spec: { service, ...STAND_INS[service] } });
+        }
+    }
+    return [...entries.values()];
 }
 
 export { TOOL as STAND_IN_TOOL };

@@ -6,7 +6,14 @@
 import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICE_CATALOG, SERVICE_NAMES } from "../../../components/catalog.js";
+import { SERVICE_NAMES } from "../../../components/catalog.js";
+import { RELEASES } from "../../../components/releases.js";
+
+/**
+ * The release the end-to-end suite deploys: the only one whose db test image can be built today (a
+ * Postgres 17 one needs a Debian trixie base, see test/e2e/images/build.sh).
+ */
+export const E2E_RELEASE = RELEASES["feb-2026"];
 import { freshProjectCopy as copyProject } from "../../../scripts/projectCopy.js";
 import { locateToolchain } from "../../../stacks/engine/toolchain.js";
 
@@ -46,7 +53,7 @@ export function engineMissingReason(): string | null {
         return (error as Error).message;
     }
     if (run("docker", ["info"], { timeoutMs: 20_000 }).status !== 0) return "no Docker engine answers (bash .ci/setup-docker.sh)";
-    const images = [...new Set(SERVICE_NAMES.map((service) => SERVICE_CATALOG[service].image))];
+    const images = [...new Set(SERVICE_NAMES.map((service) => E2E_RELEASE.images[service]))];
     const missing = images.filter((image) => run("docker", ["image", "inspect", image], { timeoutMs: 20_000 }).status !== 0);
     if (missing.length > 0) return `local test images missing (${missing.join(", ")}): run npm run images`;
     return null;
@@ -83,4 +90,24 @@ export function removeTenantObjects(ref: string): void {
     if (networks.length) run("docker", ["network", "rm", ...networks]);
     const volumes = ids("volume");
     if (volumes.length) run("docker", ["volume", "rm", "-f", ...volumes]);
+}
+
+/**
+ * A fleet registry for an end-to-end file: its tenants on the local Docker host, on the e2e release,
+ * with ports from a range no other file uses (the files run side by side).
+ */
+export function e2eRegistry(refs: readonly string[], portRange: { from: number; to: number }): string {
+    return `
+defaults:
+  release: ${E2E_RELEASE.name}
+  authEmailAutoconfirm: true
+  analyticsEnabled: false
+hosts:
+  local:
+    dockerHost: unix:///var/run/docker.sock
+    portRange: { from: ${portRange.from}, to: ${portRange.to} }
+    bindAddress: 127.0.0.1
+tenants:
+${refs.map((ref) => `  - ref: ${ref}\n    host: local`).join("\n")}
+`;
 }

@@ -4,7 +4,8 @@
  */
 import { ANALYTICS_SERVICES, SERVICE_NAMES } from "../../../components/catalog.js";
 import type { OperationKind } from "../../../stacks/fleet/engine.js";
-import type { ContainerState, TenantDockerHost } from "../../../stacks/fleet/ports.js";
+import { Readable } from "node:stream";
+import type { ContainerState, LogLine, LogOptions, ServiceCommand, ServiceCommandResult, ServiceContainer, ServiceSelection, TenantDockerHost } from "../../../stacks/fleet/ports.js";
 
 export class MemoryDockerHost implements TenantDockerHost {
     private readonly tenants = new Map<string, Record<string, ContainerState>>();
@@ -36,14 +37,60 @@ export class MemoryDockerHost implements TenantDockerHost {
         return { ...(this.tenants.get(ref) ?? {}) };
     }
 
-    async pause(ref: string): Promise<void> {
+    async pause(ref: string, selection: ServiceSelection = {}): Promise<void> {
         this.check("pause", ref);
-        this.setAll(ref, "stopped");
+        this.setAll(ref, "stopped", selection.services);
     }
 
-    async resume(ref: string): Promise<void> {
+    async resume(ref: string, selection: ServiceSelection = {}): Promise<void> {
         this.check("resume", ref);
-        this.setAll(ref, "healthy");
+        this.setAll(ref, "healthy", selection.services);
+    }
+
+    /** Answers `exec` calls, given what the command read on stdin: a test sets it to play the commands it expects. */
+    execHandler: ((ref: string, service: string, command: ServiceCommand, stdin: string) => ServiceCommandResult & { stdout?: string }) | undefined;
+    /** Volume mounts by `<ref> <service>`, as `containers` reports them. */
+    readonly mounts = new Map<string, ServiceContainer["volumeMounts"]>();
+    /** Tar streams by `<ref> <service> <path>`, as `writeArchive` left them or a test put them. */
+    readonly archives = new Map<string, Buffer>();
+
+    async containers(ref: string): Promise<ServiceContainer[]> {
+        this.check("containers", ref);
+        return Object.entries(this.tenants.get(ref) ?? {})
+            .map(([service, state]) => ({ service, image: `memory/${service}:test`, state, volumeMounts: this.mounts.get(`${ref} ${service}`) ?? [] }))
+            .sort((a, b) => a.service.localeCompare(b.service));
+    }
+
+    async exec(ref: string, service: string, command: ServiceCommand): Promise<ServiceCommandResult> {
+        this.check("exec", ref);
+        if (!this.execHandler) throw new Error(`memory Docker host: no execHandler for ${command.command.join(" ")}`);
+        const chunks: Buffer[] = [];
+        if (command.stdin) for await (const chunk of command.stdin) chunks.push(Buffer.from(chunk as Buffer));
+        const { stdout, ...result } = this.execHandler(ref, service, command, Buffer.concat(chunks).toString("utf8"));
+        if (stdout !== undefined && command.stdout) await new Promise<void>((resolve) => command.stdout!.end(stdout, resolve));
+        return result;
+    }
+
+    async readArchive(ref: string, service: string, path: string): Promise<Readable> {
+        this.check("readArchive", ref);
+        const archive = this.archives.get(`${ref} ${service} ${path}`);
+        if (!archive) throw new Error(`memory Docker host: no archive of ${path} in ${ref}'s ${service}`);
+        return Readable.from([archive]);
+    }
+
+    async writeArchive(ref: string, service: string, directory: string, tar: Readable): Promise<void> {
+        this.check("writeArchive", ref);
+        const chunks: Buffer[] = [];
+        for await (const chunk of tar) chunks.push(chunk as Buffer);
+        this.archives.set(`${ref} ${service} ${directory}`, Buffer.concat(chunks));
+    }
+
+    /** Lines a test gives a tenant; `logs` hands back those of the asked service. */
+    readonly logLines = new Map<string, LogLine[]>();
+
+    async logs(ref: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+        this.check("logs", ref);
+        for (const line of this.logLines.get(ref) ?? []) if (options.service === undefined || line.service === options.service) onLine(line);
     }
 
     async tenantRefs(): Promise<string[]> {
@@ -55,9 +102,9 @@ export class MemoryDockerHost implements TenantDockerHost {
         this.check("ping", "");
     }
 
-    private setAll(ref: string, state: ContainerState): void {
+    private setAll(ref: string, state: ContainerState, only?: readonly string[]): void {
         const services = this.tenants.get(ref) ?? {};
-        this.tenants.set(ref, Object.fromEntries(Object.keys(services).map((service) => [service, state])));
+        this.tenants.set(ref, Object.fromEntries(Object.entries(services).map(([service, current]) => [service, only === undefined || only.includes(service) ? state : current])));
     }
 
     private check(method: string, ref: string): void {

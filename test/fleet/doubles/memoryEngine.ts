@@ -296,6 +296,7 @@ export class MemoryEngine implements StackEngine {
             ref: { value: ref, secret: false },
             apiUrl: { value: stack.config.get("apiUrl")?.value ?? `http://localhost:${port}`, secret: false },
             anonKey: { value: `memory-anon-key-${ref}`, secret: true },
+            postgresSessionUrl: { value: `postgresql://postgres.${ref}:memory-password-${ref}@127.0.0.1:${stack.config.get("postgresPort")?.value ?? "5432"}/postgres`, secret: true },
         };
     }
 

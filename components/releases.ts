@@ -1,0 +1,89 @@
+/**
+ * Named releases: each one is a coherent upstream set, the image of every service. The wiring that goes
+ * with a release (env names and values, gateway routes, init files, health checks) lives in the service
+ * and file modules, which ask `isAtLeast(release, name)`; one release's wiring never meets another's
+ * images. Documented in docs/releases.md.
+ */
+import type { ServiceName } from "./catalog.js";
+
+/** Oldest first: `isAtLeast` relies on this order, so a new release goes at the end. */
+export const RELEASE_NAMES = ["feb-2026", "0.8.2"] as const;
+export type ReleaseName = (typeof RELEASE_NAMES)[number];
+
+/** What `fleet create` and `fleet sync` record in a new tenant's stack. */
+export const DEFAULT_RELEASE: ReleaseName = "0.8.2";
+
+/**
+ * What a stack without a release setting runs. Frozen forever: every stack created before releases
+ * existed ran this set, so an existing tenant never moves because the default for new tenants moved.
+ */
+export const UNSET_RELEASE: ReleaseName = "feb-2026";
+
+export interface Release {
+    readonly name: ReleaseName;
+    /** Where the set comes from upstream. */
+    readonly upstream: string;
+    /** Major version of the db image: a data directory only ever opens with the major that wrote it. */
+    readonly postgresMajor: number;
+    readonly images: Readonly<Record<ServiceName, string>>;
+}
+
+export const RELEASES: Readonly<Record<ReleaseName, Release>> = {
+    "feb-2026": {
+        name: "feb-2026",
+        upstream: "supabase/supabase docker/ folder, February 2026",
+        postgresMajor: 15,
+        images: {
+            db: "supabase/postgres:15.8.1.085",
+            vector: "timberio/vector:0.53.0-alpine",
+            analytics: "supabase/logflare:1.31.2",
+            kong: "kong:2.8.1",
+            auth: "supabase/gotrue:v2.186.0",
+            rest: "postgrest/postgrest:v14.5",
+            realtime: "supabase/realtime:v2.78.15",
+            storage: "supabase/storage-api:v1.44.2",
+            imgproxy: "darthsim/imgproxy:v3.30.1",
+            meta: "supabase/postgres-meta:v0.95.2",
+            functions: "supabase/edge-runtime:v1.70.3",
+            studio: "supabase/studio:2026.02.16-sha-26c615c",
+            supavisor: "supabase/supavisor:2.7.4",
+        },
+    },
+    "0.8.2": {
+        name: "0.8.2",
+        upstream: "supabase/supabase tag self-hosted/v0.8.2 (images as 0.8.1), gateway from its docker-compose.kong.yml",
+        postgresMajor: 17,
+        images: {
+            db: "supabase/postgres:17.6.1.136",
+            vector: "timberio/vector:0.53.0-alpine",
+            analytics: "supabase/logflare:1.50.10",
+            // Upstream's Kong variant of 0.8.x; its default gateway (Envoy) is not rendered here yet.
+            kong: "kong/kong:3.9.3",
+            auth: "supabase/gotrue:v2.196.0",
+            rest: "postgrest/postgrest:v14.17",
+            realtime: "supabase/realtime:v2.134.10",
+            storage: "supabase/storage-api:v1.74.0",
+            imgproxy: "darthsim/imgproxy:v3.31.4",
+            meta: "supabase/postgres-meta:v0.99.0",
+            functions: "supabase/edge-runtime:v1.76.2",
+            studio: "supabase/studio:2026.09.07-sha-7996410",
+            supavisor: "supabase/supavisor:2.9.12",
+        },
+    },
+};
+
+/** Whether `release` is `name` or a later one: the wiring a release changed stays in every later one. */
+export function isAtLeast(release: Release, name: ReleaseName): boolean {
+    return RELEASE_NAMES.indexOf(release.name) >= RELEASE_NAMES.indexOf(name);
+}
+
+/** The image a service runs: a per-service override of the tenant, else the release's. */
+export function serviceImage(release: Release, service: ServiceName, override: string | undefined): string {
+    return override ?? release.images[service];
+}
+
+/** Postgres major of a supabase/postgres-style tag (`…:17.6.1.136` → 17); undefined for a digest or another scheme. */
+export function postgresMajorOfImage(image: string): number | undefined {
+    const tag = /:(\d+)\.[\w.-]*$/.exec(image.split("@")[0]!);
+    return tag ? Number(tag[1]) : undefined;
+}

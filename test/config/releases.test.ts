@@ -1,0 +1,101 @@
+/**
+ * The release setting: what an unset one means, which releases exist, and the rule that a tenant's db
+ * image must be of its data directory's Postgres major.
+ */
+import { describe, expect, it } from "vitest";
+import { TenantConfigError, parseTenantConfig } from "../../components/config/load.js";
+import { DEFAULT_RELEASE, RELEASES, RELEASE_NAMES, UNSET_RELEASE, postgresMajorOfImage } from "../../components/releases.js";
+
+const BASE = { ref: "acme", authEmailAutoconfirm: true };
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parseTenantConfig(raw, "test");
+        return [];
+    } catch (error) {
+        if (error instanceof TenantConfigError) return [...error.problems];
+        throw error;
+    }
+}
+
+describe("release setting", () => {
+    it("an unset release means feb-2026 on Postgres 15 data, whatever the default for new tenants is", () => {
+        const config = parseTenantConfig(BASE, "test");
+        expect([config.release, config.dbDataPostgresMajor]).toEqual(["feb-2026", 15]);
+        expect(UNSET_RELEASE).toBe("feb-2026");
+        expect(DEFAULT_RELEASE).not.toBe(UNSET_RELEASE);
+    });
+
+    it("new tenants default to the latest release", () => {
+        expect(DEFAULT_RELEASE).toBe(RELEASE_NAMES[RELEASE_NAMES.length - 1]);
+        expect(RELEASES[DEFAULT_RELEASE].images.db).toBe("supabase/postgres:17.6.1.136");
+    });
+
+    it("refuses an unknown release, naming the known ones", () => {
+        expect(problemsOf({ ...BASE, release: "0.9.0" })).toEqual(['supabase-fleet:release: must be one of feb-2026, 0.8.2 (got "0.9.0")']);
+    });
+
+    it("accepts 0.8.2 on Postgres 17 data (a new tenant) and reads Pulumi's string form of the major", () => {
+        expect(problemsOf({ ...BASE, release: "0.8.2", dbDataPostgresMajor: 17 })).toEqual([]);
+        expect(parseTenantConfig({ ...BASE, release: "0.8.2", dbDataPostgresMajor: "17" }, "test").dbDataPostgresMajor).toBe(17);
+    });
+
+    it("refuses moving a Postgres 15 tenant to 0.8.2 unless its data is declared 17, in one line naming the setting", () => {
+        for (const data of [{}, { dbDataPostgresMajor: 15 }]) {
+            const problems = problemsOf({ ...BASE, release: "0.8.2", ...data });
+            expect(problems).toHaveLength(1);
+            expect(problems[0]).toMatch(/^supabase-fleet:release: 0\.8\.2 runs Postgres 17 \(supabase\/postgres:17\.6\.1\.136\), but the tenant's data directory is Postgres 15 \(dbDataPostgresMajor; unset means 15\)/);
+            expect(problems[0]).toContain("then set dbDataPostgresMajor to 17");
+            expect(problems[0]).not.toContain("\n");
+        }
+    });
+
+    it("refuses putting Postgres 17 data back on the Postgres 15 release", () => {
+        expect(problemsOf({ ...BASE, release: "feb-2026", dbDataPostgresMajor: 17 })[0]).toMatch(/^supabase-fleet:release: feb-2026 runs Postgres 15 /);
+    });
+
+    it("lets a per-service image override stay within the data's major, and refuses one that leaves it", () => {
+        expect(problemsOf({ ...BASE, dbImage: "supabase/postgres:15.8.1.100" })).toEqual([]);
+        expect(problemsOf({ ...BASE, dbImage: "supabase/postgres:17.6.1.136" })[0]).toMatch(
+            /^supabase-fleet:dbImage: supabase\/postgres:17\.6\.1\.136 is Postgres 17, but the tenant's data directory is Postgres 15/,
+        );
+        // A digest has no version to read: the user pinned it knowingly.
+        expect(problemsOf({ ...BASE, dbImage: `supabase/postgres@sha256:${"a".repeat(64)}` })).toEqual([]);
+    });
+});
+
+describe("release catalog", () => {
+    it("gives every release an image for every service and a db image of its own Postgres major", () => {
+        for (const name of RELEASE_NAMES) {
+            const release = RELEASES[name];
+            expect(release.name).toBe(name);
+            expect(Object.keys(release.images).length).toBe(13);
+            expect(postgresMajorOfImage(release.images.db)).toBe(release.postgresMajor);
+        }
+    });
+
+    it("pins 0.8.2 to upstream's 0.8.1/0.8.2 image set (gateway: its Kong overlay)", () => {
+        expect(RELEASES["0.8.2"].images).toEqual({
+            db: "supabase/postgres:17.6.1.136",
+            vector: "timberio/vector:0.53.0-alpine",
+            analytics: "supabase/logflare:1.50.10",
+            kong: "kong/kong:3.9.3",
+            auth: "supabase/gotrue:v2.196.0",
+            rest: "postgrest/postgrest:v14.17",
+            realtime: "supabase/realtime:v2.134.10",
+            storage: "supabase/storage-api:v1.74.0",
+            imgproxy: "darthsim/imgproxy:v3.31.4",
+            meta: "supabase/postgres-meta:v0.99.0",
+            functions: "supabase/edge-runtime:v1.76.2",
+            studio: "supabase/studio:2026.09.07-sha-7996410",
+            supavisor: "supabase/supavisor:2.9.12",
+        });
+    });
+
+    it("reads the Postgres major of an image tag", () => {
+        expect(postgresMajorOfImage("supabase/postgres:15.8.1.085")).toBe(15);
+        expect(postgresMajorOfImage("registry.example.com:5000/supabase/postgres:17.6.1.136")).toBe(17);
+        expect(postgresMajorOfImage("supabase/postgres:latest")).toBeUndefined();
+        expect(postgresMajorOfImage(`supabase/postgres@sha256:${"b".repeat(64)}`)).toBeUndefined();
+    });
+});
