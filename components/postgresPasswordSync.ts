@@ -23,7 +23,8 @@ export const DB_NOT_RUNNING_EXIT_CODE = 4;
  * this environment without it ever being on a command line. Inside, it first logs in with the new
  * password over the network address (where the server checks passwords; loopback may be trusted):
  * when that works the database already uses it (a retry, or a change of this script only) and
- * nothing is done. Otherwise the sync runs over loopback with the container's own password.
+ * nothing is done. Otherwise the sync runs over loopback with the container's own password. A
+ * stopped db container (a paused tenant) is refused; a missing one leaves nothing to change.
  */
 export function passwordSyncScript(): string {
     const psql = `psql -U ${SUPABASE_ADMIN} -d ${PASSWORD_SYNC_DATABASE} --no-psqlrc -X -q`;
@@ -33,7 +34,14 @@ export function passwordSyncScript(): string {
     ].join("; ");
     return [
         "set -eu",
-        'running=$(docker inspect -f "{{.State.Running}}" "$DB_CONTAINER" 2>/dev/null || echo missing)',
+        // Not `|| echo missing`: docker prints an empty line for a container it does not find.
+        'if ! running=$(docker container inspect -f "{{.State.Running}}" "$DB_CONTAINER" 2>/dev/null); then running=missing; fi',
+        // No db container: no live database to change (a first up after a destroy that kept the
+        // volumes, where the existing-data guard has the user bring the old password back).
+        'if [ "$running" = missing ]; then',
+        '  echo "supabase-fleet: $DB_CONTAINER does not exist: no live database to change; the db starts on the passwords its data volume holds"',
+        "  exit 0",
+        "fi",
         'if [ "$running" != true ]; then',
         '  echo "supabase-fleet: a new Postgres password is applied inside the running database, but $DB_CONTAINER is not running (paused?): resume $REF (fleet resume $REF), then run the update again; nothing was changed." >&2',
         `  exit ${DB_NOT_RUNNING_EXIT_CODE}`,

@@ -38,6 +38,9 @@ export const PASSWORD_SYNC_SQL = [
     "\\set VERBOSITY terse",
     "\\set SHOW_CONTEXT never",
     "SET client_min_messages = warning;",
+    // Nor does the server log it: not as a statement, nor as the text of a failed one.
+    "SET log_statement = 'none';",
+    "SET log_min_error_statement = panic;",
     readEnvironment("newpass", NEW_PASSWORD_ENV),
     `SELECT to_regclass('${ANALYTICS_BACKENDS}') IS NOT NULL AS has_analytics_backends \\gset`,
     "BEGIN;",

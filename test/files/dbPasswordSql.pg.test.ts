@@ -3,6 +3,7 @@
  * shared role moves to the new password, the pooler's schema is emptied, analytics'
  * postgres backends get the new password in their URL, and a failure part-way changes nothing.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NEW_PASSWORD_ENV, PASSWORD_SYNC_DATABASE, PASSWORD_SYNC_SQL, SHARED_PASSWORD_ROLES } from "../../components/files/dbPasswordSql.js";
@@ -32,6 +33,10 @@ describe.skipIf(missing !== null && !inCi)(`the password sync on a real PostgreS
         // As after the init files: every login role that shares the password has the old one.
         db().query("supabase_admin", `DO $$ DECLARE r record; BEGIN FOR r IN SELECT rolname FROM pg_roles WHERE rolcanlogin AND rolname IN (${SHARED_PASSWORD_ROLES.map((role) => `'${role}'`).join(", ")}) LOOP EXECUTE format('ALTER ROLE %I WITH PASSWORD %L', r.rolname, '${OLD}'); END LOOP; END $$`);
         db().query("supabase_admin", `CREATE DATABASE ${PASSWORD_SYNC_DATABASE}`);
+        // A server that logs every statement, and the text of every failed one: the script must turn both off.
+        db().query("supabase_admin", "ALTER SYSTEM SET log_statement = 'all'");
+        db().query("supabase_admin", "ALTER SYSTEM SET log_min_error_statement = 'error'");
+        db().query("supabase_admin", "SELECT pg_reload_conf()");
         db().query(
             "supabase_admin",
             `CREATE SCHEMA _supavisor; CREATE TABLE _supavisor.tenants (external_id text, db_password bytea); INSERT INTO _supavisor.tenants VALUES ('t', 'encrypted-old');
@@ -44,6 +49,8 @@ describe.skipIf(missing !== null && !inCi)(`the password sync on a real PostgreS
     });
 
     afterAll(() => cluster?.stop());
+
+    const serverLog = () => readFileSync(join(db().root, "server.log"), "utf8");
 
     const existingSharedRoles = () => db().query("supabase_admin", `SELECT rolname FROM pg_roles WHERE rolname IN (${SHARED_PASSWORD_ROLES.map((r) => `'${r}'`).join(", ")}) AND rolcanlogin ORDER BY rolname`).split("\n");
 
@@ -59,6 +66,8 @@ describe.skipIf(missing !== null && !inCi)(`the password sync on a real PostgreS
         expect(result.status).not.toBe(0);
         expect(result.stderr).toContain("refused by the test");
         expect(result.stderr).not.toContain(NEW); // terse errors: no statement text
+        expect(serverLog()).toContain("refused by the test");
+        expect(serverLog()).not.toContain(NEW);
         db().query("supabase_admin", "DROP TRIGGER refuse ON _analytics.source_backends;", PASSWORD_SYNC_DATABASE);
         for (const role of existingSharedRoles()) expect(db().queryWithPassword(role, OLD, "SELECT current_user").stdout.trim(), role).toBe(role);
         expect(db().query("supabase_admin", "SELECT count(*) FROM _supavisor.tenants", PASSWORD_SYNC_DATABASE)).toBe("1");
@@ -78,6 +87,8 @@ describe.skipIf(missing !== null && !inCi)(`the password sync on a real PostgreS
         expect(db().query("supabase_admin", "SELECT count(*) FROM pg_namespace WHERE nspname = '_supavisor' AND pg_get_userbyid(nspowner) = 'supabase_admin'", PASSWORD_SYNC_DATABASE)).toBe("1");
         expect(db().query("supabase_admin", "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '_supavisor'", PASSWORD_SYNC_DATABASE)).toBe("0");
         expect(backends()).toBe(`other https://hooks.example.com/x:y@z\npg postgresql://supabase_admin:${NEW}@db:5432/postgres`);
+        expect(serverLog()).toContain("log_statement"); // the server logs statements, yet not the script's
+        expect(serverLog()).not.toContain(NEW);
         // Running it again (a retry) is harmless.
         expect(sync(NEW).status).toBe(0);
         expect(backends()).toContain(`pg postgresql://supabase_admin:${NEW}@db:5432/postgres`);
