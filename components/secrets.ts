@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { signApiKey } from "./apiKeys.js";
+import { deriveAsymmetricKeys, type AsymmetricKeys } from "./asymmetricKeys.js";
 import type { SecretSettingInputs } from "./config/secrets.js";
+import { isAtLeast, type Release } from "./releases.js";
 
 export interface ProjectSecrets {
     readonly jwtSecret: pulumi.Output<string>;
@@ -27,6 +29,8 @@ export interface ProjectSecrets {
     /** Credentials of storage's S3-protocol endpoint. */
     readonly s3ProtocolAccessKeyId: pulumi.Output<string>;
     readonly s3ProtocolAccessKeySecret: pulumi.Output<string>;
+    /** From release 0.8.2 on: the ES256 signing key, key sets and opaque keys (components/asymmetricKeys.ts). */
+    readonly asymmetricKeys?: pulumi.Output<AsymmetricKeys>;
     // Supplied by the user only (never generated); absent when unset.
     readonly smtpPassword?: pulumi.Output<string>;
     readonly oauthClientSecrets?: pulumi.Output<Record<string, string>>;
@@ -38,6 +42,7 @@ export interface ProjectSecrets {
 export interface ProjectSecretsArgs {
     readonly overrides: SecretSettingInputs;
     readonly apiKeyExpiresAt: number;
+    readonly release: Release;
 }
 
 /** Length and alphabet of every generated secret. URL-safe alphabets: several end up in connection URLs. */
@@ -53,6 +58,10 @@ export const GENERATED = {
     realtimeDbEncKey: { length: 16 },
     s3ProtocolAccessKeyId: { length: 32 },
     s3ProtocolAccessKeySecret: { length: 64 },
+    // Seeds of the 0.8.2 keys (asymmetricKeys.ts), one per key so each can be rotated alone.
+    signingKeySeed: { length: 64 },
+    publishableKeySeed: { length: 64 },
+    secretKeySeed: { length: 64 },
 } as const;
 
 type GeneratedName = keyof typeof GENERATED;
@@ -87,7 +96,19 @@ export function createProjectSecrets(name: string, args: ProjectSecretsArgs, par
         openaiApiKey: supplied(args.overrides.openaiApiKey),
     };
 
+    // Only a release whose images read them gets them: feb-2026's services know no such keys.
+    const asymmetricKeys = isAtLeast(args.release, "0.8.2")
+        ? pulumi.secret(
+              pulumi
+                  .all([generate("signingKeySeed"), generate("publishableKeySeed"), generate("secretKeySeed"), jwtSecret])
+                  .apply(([signingKeySeed, publishableKeySeed, secretKeySeed, secret]) =>
+                      deriveAsymmetricKeys({ seeds: { signingKeySeed, publishableKeySeed, secretKeySeed }, jwtSecret: secret, expiresAt: args.apiKeyExpiresAt }),
+                  ),
+          )
+        : undefined;
+
     return {
+        ...(asymmetricKeys ? { asymmetricKeys } : {}),
         ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as Partial<typeof optional>),
         jwtSecret,
         anonKey: fromOverride(args.overrides.anonKey, "anon"),

@@ -43,6 +43,11 @@ export class SupabaseProject extends pulumi.ComponentResource {
     readonly jwtSecret: pulumi.Output<string>;
     readonly dashboardUsername: string;
     readonly dashboardPassword: pulumi.Output<string>;
+    /** From 0.8.2 on: the opaque keys (the publishable one is public by design) and the key sets, secret. */
+    readonly publishableKey?: pulumi.Output<string>;
+    readonly secretKey?: pulumi.Output<string>;
+    readonly jwtKeys?: pulumi.Output<string>;
+    readonly jwtJwks?: pulumi.Output<string>;
     /** Direct connection, for containers on the tenant network. */
     readonly postgresDirectUrl: pulumi.Output<string>;
     /** Through the pooler from the host, session mode (one server connection per client). */
@@ -69,7 +74,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
         const provider = new docker.Provider(`${name}-docker`, { host: settings.dockerHost }, { parent: this });
         const inTenant = { parent: this, provider };
 
-        const secrets = createProjectSecrets(name, { overrides: args.secrets, apiKeyExpiresAt: settings.apiKeyExpiresAt }, this);
+        const secrets = createProjectSecrets(name, { overrides: args.secrets, apiKeyExpiresAt: settings.apiKeyExpiresAt, release }, this);
 
         const network = new docker.Network(
             `${name}-network`,
@@ -155,6 +160,13 @@ export class SupabaseProject extends pulumi.ComponentResource {
         this.serviceRoleKey = secrets.serviceRoleKey;
         this.jwtSecret = secrets.jwtSecret;
         this.dashboardPassword = secrets.dashboardPassword;
+        const keys = secrets.asymmetricKeys;
+        if (keys) {
+            this.publishableKey = pulumi.unsecret(keys.apply((k) => k.publishableKey));
+            this.secretKey = pulumi.secret(keys.apply((k) => k.secretKey));
+            this.jwtKeys = pulumi.secret(keys.apply((k) => k.jwtKeys));
+            this.jwtJwks = pulumi.secret(keys.apply((k) => k.jwtJwks));
+        }
         const urls = connectionUrls(settings, secrets, this.apiUrl);
         this.postgresDirectUrl = urls.direct;
         this.postgresSessionUrl = urls.session;
@@ -172,6 +184,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
             studioUrl: this.studioUrl,
             anonKey: this.anonKey,
             serviceRoleKey: this.serviceRoleKey,
+            ...(this.publishableKey ? { publishableKey: this.publishableKey, secretKey: this.secretKey, jwtKeys: this.jwtKeys, jwtJwks: this.jwtJwks } : {}),
             jwtSecret: this.jwtSecret,
             dashboardUsername: this.dashboardUsername,
             dashboardPassword: this.dashboardPassword,

@@ -9,7 +9,13 @@ import { toDeterministicYaml } from "./yaml.js";
 
 /** Environment variables of the kong container that fill the template's `$NAME` placeholders. */
 export const KONG_TEMPLATE_PLACEHOLDERS = ["SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"] as const;
-export type KongTemplatePlaceholder = (typeof KONG_TEMPLATE_PLACEHOLDERS)[number];
+/** From 0.8.2 on, also the opaque keys and the ES256 JWTs they stand for (components/asymmetricKeys.ts). */
+export const KONG_KEY_PLACEHOLDERS = ["SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY", "ANON_KEY_ASYMMETRIC", "SERVICE_ROLE_KEY_ASYMMETRIC"] as const;
+export type KongTemplatePlaceholder = (typeof KONG_TEMPLATE_PLACEHOLDERS)[number] | (typeof KONG_KEY_PLACEHOLDERS)[number];
+
+export function kongTemplatePlaceholders(release: Release): readonly KongTemplatePlaceholder[] {
+    return isAtLeast(release, "0.8.2") ? [...KONG_TEMPLATE_PLACEHOLDERS, ...KONG_KEY_PLACEHOLDERS] : KONG_TEMPLATE_PLACEHOLDERS;
+}
 
 /** Where the template is uploaded and where the kong container's start script writes the expanded config. */
 export interface KongConfigPaths {
@@ -33,7 +39,7 @@ const placeholder = (name: KongTemplatePlaceholder): string => `$${name}`;
 
 interface KongPlugin {
     readonly name: string;
-    readonly config?: Record<string, unknown>;
+    readonly config?: Record<string, any>;
 }
 
 interface KongService {
@@ -71,6 +77,30 @@ function service(name: string, routeName: string, paths: string | readonly strin
     };
 }
 
+/**
+ * 0.8.2: the services only ever see JWTs. A request that carries an opaque key gets the ES256 JWT of
+ * its role as `Authorization` (a JWT the client sent itself is kept), as upstream's Kong 3.9 config
+ * does with request-transformer's Lua templates. The keys are placeholders, filled in at start;
+ * Lua's long brackets quote them, so the template needs no quote character.
+ */
+const opaqueToJwt = (value: string, jwtPrefix: string): string =>
+    `(${value} == [[${placeholder("SUPABASE_SECRET_KEY")}]] and [[${jwtPrefix}${placeholder("SERVICE_ROLE_KEY_ASYMMETRIC")}]]) or (${value} == [[${placeholder("SUPABASE_PUBLISHABLE_KEY")}]] and [[${jwtPrefix}${placeholder("ANON_KEY_ASYMMETRIC")}]])`;
+/**
+ * The Authorization value: a client's JWT as it is; else the JWT of the opaque `apikey`; else the
+ * apikey itself, a legacy key, which is a JWT of its role (as a bearer: the services read no other form).
+ */
+export const LUA_AUTHORIZATION_EXPRESSION = `$((headers.authorization ~= nil and headers.authorization:sub(1, 10) ~= [[Bearer sb_]] and headers.authorization) or ${opaqueToJwt("headers.apikey", "Bearer ")} or ([[Bearer ]] .. headers.apikey))`;
+/** Realtime's websocket takes its key from the query string: the opaque key becomes its JWT there too. */
+export const LUA_REALTIME_KEY_EXPRESSION = `$(${opaqueToJwt("query_params.apikey", "")} or query_params.apikey)`;
+const authorizationFromKey: KongPlugin = {
+    name: "request-transformer",
+    config: { add: { headers: [`Authorization:${LUA_AUTHORIZATION_EXPRESSION}`] }, replace: { headers: [`Authorization:${LUA_AUTHORIZATION_EXPRESSION}`] } },
+};
+const realtimeKeyFromOpaque: KongPlugin = {
+    name: "request-transformer",
+    config: { add: { headers: [`x-api-key:${LUA_REALTIME_KEY_EXPRESSION}`] }, replace: { querystring: [`apikey:${LUA_REALTIME_KEY_EXPRESSION}`] } },
+};
+
 /** Realtime's tenant admin API and its description: anyone with the public anon key could change the tenant. */
 export const REALTIME_DENIED_PATHS = ["/realtime/v1/api/tenants", "/realtime/v1/api/openapi"] as const;
 /** Studio's MCP endpoint: it acts on the database with Studio's rights, so basic auth alone must not open it. */
@@ -87,7 +117,9 @@ function kongServices({ analyticsEnabled, release }: KongConfigInput): KongServi
     const rest = (path: string) => url("rest", INTERNAL_PORTS.rest, path);
     const realtime = (path: string) => url("realtime", INTERNAL_PORTS.realtime, path);
     const studio = (path: string) => url("studio", INTERNAL_PORTS.studio, path);
-    const apiKeyUsers = [cors, keyAuth(false), aclAllow("admin", "anon")];
+    // Routes behind key-auth get the opaque-key mapping from 0.8.2 on (the key is there and valid).
+    const mapKey = current ? [authorizationFromKey] : [];
+    const apiKeyUsers = [cors, keyAuth(false), ...mapKey, aclAllow("admin", "anon")];
     const openAuth = (name: string, path: string, target: string) => service(name, name, path, auth(target), [cors]);
     return [
         // GoTrue's email links and OAuth redirects arrive without an API key.
@@ -105,14 +137,17 @@ function kongServices({ analyticsEnabled, release }: KongConfigInput): KongServi
               ]
             : []),
         service("auth-v1", "auth-v1-all", "/auth/v1/", auth("/"), apiKeyUsers),
-        service("rest-v1", "rest-v1-all", "/rest/v1/", rest("/"), [cors, keyAuth(true), aclAllow("admin", "anon")]),
+        service("rest-v1", "rest-v1-all", "/rest/v1/", rest("/"), [cors, keyAuth(true), ...mapKey, aclAllow("admin", "anon")]),
         service("graphql-v1", "graphql-v1-all", "/graphql/v1", rest("/rpc/graphql"), [
             cors,
             keyAuth(true),
-            { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public"] } } },
+            // One request-transformer per service: the profile header and, from 0.8.2 on, the key mapping.
+            current
+                ? { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public", ...authorizationFromKey.config!.add.headers] }, replace: authorizationFromKey.config!.replace } }
+                : { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public"] } } },
             aclAllow("admin", "anon"),
         ]),
-        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), apiKeyUsers, { protocol: "ws" }),
+        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), current ? [cors, keyAuth(false), realtimeKeyFromOpaque, aclAllow("admin", "anon")] : apiKeyUsers, { protocol: "ws" }),
         // Longer than /realtime/v1/api, so Kong picks it first: denied in every release.
         service("realtime-v1-api-denied", "realtime-v1-api-denied", REALTIME_DENIED_PATHS, realtime("/api"), [denied]),
         service("realtime-v1-rest", "realtime-v1-rest", "/realtime/v1/api", realtime("/api"), apiKeyUsers, { protocol: "http" }),
@@ -131,6 +166,9 @@ function kongServices({ analyticsEnabled, release }: KongConfigInput): KongServi
     ];
 }
 
+const keys = (release: Release, legacy: KongTemplatePlaceholder, opaque: KongTemplatePlaceholder) =>
+    [legacy, ...(isAtLeast(release, "0.8.2") ? [opaque] : [])].map((name) => ({ key: placeholder(name) }));
+
 /** The template as an object; `renderKongDeclarativeConfigTemplate` serialises it. */
 export function kongDeclarativeConfig(input: KongConfigInput): Record<string, unknown> {
     return {
@@ -138,8 +176,9 @@ export function kongDeclarativeConfig(input: KongConfigInput): Record<string, un
         _transform: true,
         consumers: [
             { username: "DASHBOARD" },
-            { username: "anon", keyauth_credentials: [{ key: placeholder("SUPABASE_ANON_KEY") }] },
-            { username: "service_role", keyauth_credentials: [{ key: placeholder("SUPABASE_SERVICE_KEY") }] },
+            // From 0.8.2 on each role also has its opaque key (and never the internal ES256 JWT: clients may not present it).
+            { username: "anon", keyauth_credentials: keys(input.release, "SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEY") },
+            { username: "service_role", keyauth_credentials: keys(input.release, "SUPABASE_SERVICE_KEY", "SUPABASE_SECRET_KEY") },
         ],
         acls: [
             { consumer: "anon", group: "anon" },

@@ -5,7 +5,7 @@
  * YAML string. Runs on the kong image's busybox `sh` and `awk`.
  */
 import { isAtLeast, type Release } from "../releases.js";
-import { KONG_TEMPLATE_PLACEHOLDERS, kongConfigPaths, type KongConfigPaths } from "./kongConfig.js";
+import { KONG_TEMPLATE_PLACEHOLDERS, kongConfigPaths, kongTemplatePlaceholders, type KongConfigPaths, type KongTemplatePlaceholder } from "./kongConfig.js";
 
 /** The image's own entrypoint and command, started once the config exists (kong/kong 3.x renamed it). */
 function kongStart(release: Release): string {
@@ -13,8 +13,8 @@ function kongStart(release: Release): string {
 }
 
 /** Paths and the start command are parameters so tests can run the very same script on a scratch directory. */
-export function kongExpandTemplateScript(paths: KongConfigPaths, then: string): string {
-    const names = KONG_TEMPLATE_PLACEHOLDERS.join(" ");
+export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, placeholders: readonly KongTemplatePlaceholder[] = KONG_TEMPLATE_PLACEHOLDERS): string {
+    const names = placeholders.join(" ");
     return [
         "set -eu",
         "nl='",
@@ -44,5 +44,5 @@ export function kongExpandTemplateScript(paths: KongConfigPaths, then: string): 
 
 /** Entrypoint for the kong service: `["sh", "-c", <script>]`. */
 export function kongEntrypoint(release: Release): readonly string[] {
-    return ["sh", "-c", kongExpandTemplateScript(kongConfigPaths(release), kongStart(release))];
+    return ["sh", "-c", kongExpandTemplateScript(kongConfigPaths(release), kongStart(release), kongTemplatePlaceholders(release))];
 }

@@ -1,14 +1,16 @@
 /**
  * The edge runtime's main service (`start --main-service /home/deno/functions/main`): routes
  * `/<name>/...` to a worker running `/home/deno/functions/<name>`, after checking the caller's JWT
- * when VERIFY_JWT is "true". It runs in Deno inside the functions container, never here.
+ * when VERIFY_JWT is "true": HS256 tokens against JWT_SECRET, and from 0.8.2 on ES256 tokens (auth
+ * signs sessions with the EC key then) against the public keys of SUPABASE_JWKS. It runs in Deno
+ * inside the functions container, never here.
  */
 
 export const FUNCTIONS_ROOT = "/home/deno/functions";
 export const MAIN_EDGE_FUNCTION_DIR = `${FUNCTIONS_ROOT}/main`;
 export const MAIN_EDGE_FUNCTION_PATH = `${MAIN_EDGE_FUNCTION_DIR}/index.ts`;
 /** Environment variables of the functions container the router reads (workers get the whole environment). */
-export const MAIN_EDGE_FUNCTION_ENV = ["JWT_SECRET", "VERIFY_JWT"] as const;
+export const MAIN_EDGE_FUNCTION_ENV = ["JWT_SECRET", "SUPABASE_JWKS", "VERIFY_JWT"] as const;
 /** Imported by the Deno file inside the container; nothing here fetches it. */
 export const JOSE_MODULE_URL = "https://deno.land/x/jose@v4.14.4/index.ts";
 
@@ -19,6 +21,9 @@ import * as jose from "JOSE_MODULE_URL";
 const FUNCTIONS_ROOT = "/home/deno/functions";
 const VERIFY_JWT = Deno.env.get("VERIFY_JWT") === "true";
 const JWT_SECRET = Deno.env.get("JWT_SECRET") ?? "";
+// The key set's asymmetric keys (its HS256 entry is JWT_SECRET again); unset before 0.8.2.
+const JWKS_TEXT = Deno.env.get("SUPABASE_JWKS") ?? "";
+const PUBLIC_KEYS = JWKS_TEXT === "" ? null : jose.createLocalJWKSet({ keys: JSON.parse(JWKS_TEXT).keys.filter((key: { kty: string }) => key.kty !== "oct") });
 // One path segment of plain characters: no "..", no encoded slashes, never the router itself.
 const FUNCTION_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -44,7 +49,10 @@ async function rejectUnverified(request: Request): Promise<Response | null> {
   const token = bearerToken(request);
   if (token === null) return jsonError(401, "Missing authorization header: expected 'Bearer <JWT>'");
   try {
-    await jose.jwtVerify(token, new TextEncoder().encode(JWT_SECRET), { algorithms: ["HS256"] });
+    const { alg } = jose.decodeProtectedHeader(token);
+    if (alg === "HS256") await jose.jwtVerify(token, new TextEncoder().encode(JWT_SECRET), { algorithms: ["HS256"] });
+    else if (PUBLIC_KEYS !== null) await jose.jwtVerify(token, PUBLIC_KEYS, { algorithms: ["ES256"] });
+    else throw new Error("unsupported algorithm " + alg);
     return null;
   } catch (error) {
     console.error("main: JWT rejected:", error instanceof Error ? error.message : String(error));

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS } from "../catalog.js";
 import { isAtLeast } from "../releases.js";
-import { boolText, databaseUrl, healthCheck } from "./shared.js";
+import { asymmetricKeyEnv, boolText, databaseUrl, healthCheck } from "./shared.js";
 import type { ServiceContext, ServiceModule } from "./types.js";
 
 /** Every mail link lands on the verify endpoint, which Kong routes to auth without a key. */
@@ -65,6 +65,8 @@ export const auth: ServiceModule = {
                 GOTRUE_JWT_DEFAULT_GROUP_NAME: "authenticated",
                 GOTRUE_JWT_EXP: String(settings.jwtExpirySeconds),
                 GOTRUE_JWT_SECRET: secrets.jwtSecret,
+                // 0.8.2: auth signs with the EC key (and still accepts HS256 tokens of the secret).
+                ...asymmetricKeyEnv(context, { GOTRUE_JWT_KEYS: (keys) => keys.jwtKeys }),
                 GOTRUE_EXTERNAL_EMAIL_ENABLED: boolText(settings.authEmailEnabled),
                 GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED: boolText(settings.authAnonymousUsersEnabled),
                 GOTRUE_MAILER_AUTOCONFIRM: boolText(settings.authEmailAutoconfirm),

@@ -2,7 +2,7 @@
 import { INTERNAL_PORTS } from "../catalog.js";
 import { FUNCTIONS_ROOT } from "../files/mainEdgeFunction.js";
 import { isAtLeast } from "../releases.js";
-import { boolText, databaseUrl, healthCheck, internalGatewayUrl } from "./shared.js";
+import { asymmetricKeyEnv, boolText, databaseUrl, defaultKeyJson, healthCheck, internalGatewayUrl } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 // The runtime has no health endpoint of its own: a TCP connect to its port is the check.
@@ -20,6 +20,12 @@ export const functions: ServiceModule = {
             SUPABASE_PUBLIC_URL: context.apiUrl,
             SUPABASE_ANON_KEY: context.secrets.anonKey,
             SUPABASE_SERVICE_ROLE_KEY: context.secrets.serviceRoleKey,
+            // 0.8.2: ES256 tokens verify against the key set; functions see the opaque keys by name.
+            ...asymmetricKeyEnv(context, {
+                SUPABASE_JWKS: (keys) => keys.jwtJwks,
+                SUPABASE_PUBLISHABLE_KEYS: (keys) => defaultKeyJson(keys.publishableKey),
+                SUPABASE_SECRET_KEYS: (keys) => defaultKeyJson(keys.secretKey),
+            }),
             SUPABASE_DB_URL: databaseUrl(context, { scheme: "postgresql", user: "postgres" }),
             VERIFY_JWT: boolText(context.settings.functionsVerifyJwt),
         },

@@ -8,7 +8,7 @@ import { INTERNAL_PORTS } from "../catalog.js";
 import { kongConfigPaths } from "../files/kongConfig.js";
 import { kongEntrypoint } from "../files/kongTemplateExpansion.js";
 import { isAtLeast } from "../releases.js";
-import { API_GATEWAY_ALIAS, healthCheck } from "./shared.js";
+import { API_GATEWAY_ALIAS, asymmetricKeyEnv, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 const PLUGINS = ["request-transformer", "cors", "key-auth", "acl", "basic-auth", "request-termination", "ip-restriction"];
@@ -42,6 +42,13 @@ export const kong: ServiceModule = {
                 SUPABASE_SERVICE_KEY: context.secrets.serviceRoleKey,
                 DASHBOARD_USERNAME: context.settings.dashboardUsername,
                 DASHBOARD_PASSWORD: context.secrets.dashboardPassword,
+                // 0.8.2: the opaque keys it accepts and the JWTs it puts in their place.
+                ...asymmetricKeyEnv(context, {
+                    SUPABASE_PUBLISHABLE_KEY: (keys) => keys.publishableKey,
+                    SUPABASE_SECRET_KEY: (keys) => keys.secretKey,
+                    ANON_KEY_ASYMMETRIC: (keys) => keys.anonKeyAsymmetric,
+                    SERVICE_ROLE_KEY_ASYMMETRIC: (keys) => keys.serviceRoleKeyAsymmetric,
+                }),
             },
             entrypoint: kongEntrypoint(context.release),
             healthcheck: healthCheck(["CMD", "kong", "health"], current ? { interval: "5s", timeout: "5s", retries: 5 } : { interval: "10s", timeout: "10s", retries: 5 }),

@@ -1,6 +1,6 @@
 /** realtime: websocket broadcasts, presence and database changes. */
 import { INTERNAL_PORTS } from "../catalog.js";
-import { SUPABASE_ADMIN, POSTGRES_DB, healthCheck } from "./shared.js";
+import { SUPABASE_ADMIN, POSTGRES_DB, asymmetricKeyEnv, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 /** The tenant `SEED_SELF_HOST` creates; Kong reaches it by a host name starting with this id. */
@@ -21,6 +21,8 @@ export const realtime: ServiceModule = {
             // Upstream's .env names it REALTIME_DB_ENC_KEY: 16 characters, used as an AES-128 key.
             DB_ENC_KEY: context.secrets.realtimeDbEncKey,
             API_JWT_SECRET: context.secrets.jwtSecret,
+            // 0.8.2: the verifiers' key set (an object, as realtime requires).
+            ...asymmetricKeyEnv(context, { API_JWT_JWKS: (keys) => keys.jwtJwks }),
             SECRET_KEY_BASE: context.secrets.secretKeyBase,
             METRICS_JWT_SECRET: context.secrets.jwtSecret,
             ERL_AFLAGS: "-proto_dist inet_tcp",

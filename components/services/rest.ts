@@ -1,7 +1,7 @@
 /** rest: PostgREST, the REST API over the public schemas. */
 import { INTERNAL_PORTS } from "../catalog.js";
 import { isAtLeast, type Release } from "../releases.js";
-import { databaseUrl, healthCheck } from "./shared.js";
+import { asymmetricKeyEnv, databaseUrl, healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 /**
@@ -26,7 +26,9 @@ export const rest: ServiceModule = {
                 PGRST_DB_MAX_ROWS: API_MAX_ROWS,
                 PGRST_DB_EXTRA_SEARCH_PATH: API_EXTRA_SEARCH_PATH,
                 PGRST_DB_ANON_ROLE: "anon",
+                // PostgREST takes a secret, a JWK or a key set here: from 0.8.2 on the set (EC public key and the secret).
                 PGRST_JWT_SECRET: context.secrets.jwtSecret,
+                ...asymmetricKeyEnv(context, { PGRST_JWT_SECRET: (keys) => keys.jwtJwks }),
                 PGRST_DB_USE_LEGACY_GUCS: "false",
                 // Sets app.settings.jwt_secret in every request's transaction, where any SQL can read it:
                 // dropped from 0.8.2 on, as upstream did.

@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
+import type { AsymmetricKeys } from "../asymmetricKeys.js";
 import { isAtLeast, type Release } from "../releases.js";
 import type { HealthCheck, ServiceContext } from "./types.js";
 
@@ -48,3 +49,16 @@ export function nodeFetchHealthCheck(url: string, options: Partial<Omit<HealthCh
 }
 
 export const boolText = (value: boolean): string => (value ? "true" : "false");
+
+/**
+ * Environment entries made of the tenant's 0.8.2 keys (components/asymmetricKeys.ts), each a
+ * secret; none for a release without them. `pick` names the variables and what each holds.
+ */
+export function asymmetricKeyEnv(context: ServiceContext, pick: Readonly<Record<string, (keys: AsymmetricKeys) => string>>): Record<string, pulumi.Output<string>> {
+    const keys = context.secrets.asymmetricKeys;
+    if (!keys) return {};
+    return Object.fromEntries(Object.entries(pick).map(([name, value]) => [name, pulumi.secret(keys.apply(value))]));
+}
+
+/** The edge runtime's form of a key list: named keys, the tenant's under `default`. */
+export const defaultKeyJson = (key: string): string => JSON.stringify({ default: key });

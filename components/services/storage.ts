@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
 import { isAtLeast } from "../releases.js";
-import { boolText, databaseUrl, healthCheck } from "./shared.js";
+import { asymmetricKeyEnv, boolText, databaseUrl, healthCheck } from "./shared.js";
 import type { ServiceContext, ServiceModule } from "./types.js";
 
 /** Where objects live with the file backend; imgproxy reads the same volume at the same path. */
@@ -41,6 +41,7 @@ export const storage: ServiceModule = {
                 POSTGREST_URL: `http://${SERVICE_CATALOG.rest.alias}:${INTERNAL_PORTS.rest}`,
                 // The variable's name changed with storage v1.6x; the value is the same JWT secret.
                 [current ? "AUTH_JWT_SECRET" : "PGRST_JWT_SECRET"]: context.secrets.jwtSecret,
+                ...asymmetricKeyEnv(context, { JWT_JWKS: (keys) => keys.jwtJwks }),
                 DATABASE_URL: databaseUrl(context, { scheme: "postgres", user: "supabase_storage_admin" }),
                 STORAGE_PUBLIC_URL: context.apiUrl,
                 REQUEST_ALLOW_X_FORWARDED_PATH: "true",

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
 import { isAtLeast } from "../releases.js";
 import { API_EXTRA_SEARCH_PATH, API_MAX_ROWS, apiSchemas } from "./rest.js";
-import { ANALYTICS_URL, DASHBOARD_DB_USER, POSTGRES_DB, boolText, internalGatewayUrl, nodeFetchHealthCheck } from "./shared.js";
+import { ANALYTICS_URL, DASHBOARD_DB_USER, POSTGRES_DB, asymmetricKeyEnv, boolText, internalGatewayUrl, nodeFetchHealthCheck } from "./shared.js";
 import type { ServiceContext, ServiceModule } from "./types.js";
 
 function analyticsEnv(context: ServiceContext): Record<string, pulumi.Input<string>> {
@@ -51,6 +51,7 @@ export const studio: ServiceModule = {
                 SUPABASE_PUBLIC_URL: context.apiUrl,
                 SUPABASE_ANON_KEY: context.secrets.anonKey,
                 SUPABASE_SERVICE_KEY: context.secrets.serviceRoleKey,
+                ...asymmetricKeyEnv(context, { SUPABASE_PUBLISHABLE_KEY: (keys) => keys.publishableKey, SUPABASE_SECRET_KEY: (keys) => keys.secretKey }),
                 AUTH_JWT_SECRET: context.secrets.jwtSecret,
                 SNIPPETS_MANAGEMENT_FOLDER: "/app/snippets",
                 EDGE_FUNCTIONS_MANAGEMENT_FOLDER: "/app/edge-functions",

@@ -19,6 +19,9 @@ export interface TenantInfo {
     readonly dashboardPassword: string;
     readonly anonKey: string;
     readonly serviceRoleKey: string;
+    /** From release 0.8.2 on: the opaque keys (the publishable one is public by design). */
+    readonly publishableKey?: string;
+    readonly secretKey?: string;
     readonly jwtSecret: string;
     /** Session mode through the pooler, from the Docker host. */
     readonly databaseUrl: string;
@@ -37,6 +40,8 @@ const LINES: readonly (readonly [string, keyof TenantInfo])[] = [
     ["DB URL (session)", "databaseUrl"],
     ["DB URL (transaction)", "poolerUrl"],
     ["DB URL (tenant network)", "internalDatabaseUrl"],
+    ["publishable key", "publishableKey"],
+    ["secret key", "secretKey"],
     ["anon key", "anonKey"],
     ["service_role key", "serviceRoleKey"],
     ["JWT secret", "jwtSecret"],
@@ -72,6 +77,7 @@ export async function tenantInfo(fleet: Fleet, ref: string, showSecrets: boolean
         dashboardPassword: secret("dashboardPassword"),
         anonKey: secret("anonKey"),
         serviceRoleKey: secret("serviceRoleKey"),
+        ...(outputs.publishableKey ? { publishableKey: secret("publishableKey"), secretKey: secret("secretKey") } : {}),
         jwtSecret: secret("jwtSecret"),
         databaseUrl: url("postgresSessionUrl"),
         poolerUrl: url("postgresPoolerUrl"),
@@ -87,6 +93,6 @@ export function withoutPassword(url: string): string {
 
 export function renderTenantInfo(info: TenantInfo): string {
     const width = Math.max(...LINES.map(([label]) => label.length));
-    const lines = LINES.map(([label, key]) => `${label.padStart(width)}: ${info[key]}`);
+    const lines = LINES.filter(([, key]) => info[key] !== undefined).map(([label, key]) => `${label.padStart(width)}: ${info[key]}`);
     return `${info.ref}\n${lines.join("\n")}`;
 }

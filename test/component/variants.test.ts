@@ -2,13 +2,17 @@
  * Several tenants in one program, repeat evaluations, and the settings that change the shape of a project.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { envMap, installMocks, isSecretValue, reveal, settle, type Registration } from "../support/pulumiHarness.js";
+import { envMap, installMocks, isSecretValue, reveal, settle, unwrap, type Registration } from "../support/pulumiHarness.js";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 const NETWORK = "docker:index/network:Network";
 
 async function buildProjects(tenants: Record<string, unknown>[]): Promise<Registration[]> {
+    return (await buildWithProjects(tenants)).registrations;
+}
+
+async function buildWithProjects(tenants: Record<string, unknown>[]) {
     const run = await installMocks();
     const { parseTenantConfig } = await import("../../components/config/load.js");
     const { splitSecrets } = await import("../../components/config/secrets.js");
@@ -18,7 +22,7 @@ async function buildProjects(tenants: Record<string, unknown>[]): Promise<Regist
         return new SupabaseProject(settings.ref, { settings, secrets: secretInputs });
     });
     await Promise.all(projects.map(settle));
-    return run.registrations;
+    return { registrations: run.registrations, projects };
 }
 
 const container = (registrations: Registration[], name: string) => registrations.find((r) => r.type === CONTAINER && r.name === name)!;
@@ -260,6 +264,50 @@ describe("release 0.8.2, service by service as upstream's 0.8.2", () => {
         expect((container(registrations, "nova-kong").inputs.networksAdvanced as { aliases: string[] }[])[0]!.aliases).toEqual(["kong", "api-gw"]);
         expect(String((container(registrations, "nova-kong").inputs.entrypoints as string[])[2])).toMatch(/exec \/entrypoint\.sh kong docker-start\n$/);
         expect(health("kong")).toEqual({ tests: ["CMD", "kong", "health"], interval: "5s", timeout: "5s", retries: 5 });
+    });
+
+    it("the new keys: auth signs with the EC key set, the verifiers read the public set, the gateway, Studio and functions the opaque keys", async () => {
+        const { createLocalJWKSet, jwtVerify } = await import("jose");
+        const jwksText = env("rest").PGRST_JWT_SECRET!;
+        for (const [service, name] of [["realtime", "API_JWT_JWKS"], ["storage", "JWT_JWKS"], ["functions", "SUPABASE_JWKS"]] as const) expect(env(service)[name], service).toBe(jwksText);
+        const jwks = JSON.parse(jwksText) as { keys: Record<string, string>[] };
+        const signing = JSON.parse(env("auth").GOTRUE_JWT_KEYS!) as Record<string, string>[];
+        expect(signing[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", kid: jwks.keys[0]!.kid });
+        expect(signing[1]).toEqual({ kty: "oct", alg: "HS256", k: Buffer.from(env("auth").GOTRUE_JWT_SECRET!).toString("base64url") });
+        expect(jwks.keys[1]).toEqual(signing[1]);
+        // Only auth holds the private key.
+        for (const r of registrations.filter((r) => r.type === CONTAINER && r.name !== "nova-auth")) expect(JSON.stringify(envMap(r.inputs.envs)), r.name).not.toContain(signing[0]!.d);
+        const kong = env("kong");
+        for (const [token, role] of [[kong.ANON_KEY_ASYMMETRIC!, "anon"], [kong.SERVICE_ROLE_KEY_ASYMMETRIC!, "service_role"]] as const) {
+            expect((await jwtVerify(token, createLocalJWKSet(jwks as never), { algorithms: ["ES256"], issuer: "supabase" })).payload.role).toBe(role);
+        }
+        expect(kong.SUPABASE_PUBLISHABLE_KEY).toMatch(/^sb_publishable_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{8}$/);
+        expect(kong.SUPABASE_SECRET_KEY).toMatch(/^sb_secret_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{8}$/);
+        expect(env("studio")).toMatchObject({ SUPABASE_PUBLISHABLE_KEY: kong.SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY: kong.SUPABASE_SECRET_KEY });
+        expect(env("functions")).toMatchObject({ SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: kong.SUPABASE_PUBLISHABLE_KEY }), SUPABASE_SECRET_KEYS: JSON.stringify({ default: kong.SUPABASE_SECRET_KEY }) });
+    });
+
+    it("the new keys as outputs: the publishable key in plain text, the secret key and the key sets secret; stable across evaluations", async () => {
+        const pulumi = await import("@pulumi/pulumi");
+        const { projects } = await buildWithProjects([NOVA]);
+        const project = projects[0]!;
+        expect(await pulumi.isSecret(project.publishableKey!)).toBe(false);
+        for (const output of [project.secretKey!, project.jwtKeys!, project.jwtJwks!]) expect(await pulumi.isSecret(output)).toBe(true);
+        expect(Object.keys(project.stackOutputs())).toEqual(expect.arrayContaining(["publishableKey", "secretKey", "jwtKeys", "jwtJwks"]));
+        expect(await unwrap(project.publishableKey!)).toBe(env("kong").SUPABASE_PUBLISHABLE_KEY);
+        // A second evaluation (the random seeds come back from state) gives the same bytes: no churn.
+        const again = await buildProjects([NOVA]);
+        expect(envMap(container(again, "nova-kong").inputs.envs)).toEqual(env("kong"));
+        expect(envMap(container(again, "nova-auth").inputs.envs).GOTRUE_JWT_KEYS).toBe(env("auth").GOTRUE_JWT_KEYS);
+    });
+
+    it("a feb-2026 tenant gets none of the new keys: its images know none of them", async () => {
+        const { projects, registrations: old } = await buildWithProjects([{ ref: "old", authEmailAutoconfirm: true }]);
+        const names = ["GOTRUE_JWT_KEYS", "API_JWT_JWKS", "JWT_JWKS", "SUPABASE_JWKS", "SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY", "SUPABASE_PUBLISHABLE_KEYS", "SUPABASE_SECRET_KEYS", "ANON_KEY_ASYMMETRIC", "SERVICE_ROLE_KEY_ASYMMETRIC"];
+        for (const r of old.filter((r) => r.type === CONTAINER)) expect(Object.keys(envMap(r.inputs.envs)).filter((n) => names.includes(n)), r.name).toEqual([]);
+        expect(old.map((r) => r.name).filter((n) => n.endsWith("KeySeed"))).toEqual([]);
+        expect(projects[0]!.publishableKey).toBeUndefined();
+        expect(envMap(container(old, "old-rest").inputs.envs).PGRST_JWT_SECRET).toBe(envMap(container(old, "old-auth").inputs.envs).GOTRUE_JWT_SECRET);
     });
 
     it("an image override stays within the release: only that service changes", async () => {

@@ -6,7 +6,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { jwtVerify } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { deriveAsymmetricKeys } from "../../components/asymmetricKeys.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD_ROLES } from "../../components/files/dbInitSql.js";
 import { renderFleetPreviewComment, type PreviewJsonDocument } from "../../stacks/preview/index.js";
@@ -121,6 +122,38 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         const { payload } = await jwtVerify(signIn.access_token, new TextEncoder().encode(outputs.jwtSecret));
         expect(payload.email).toBe(credentials.email);
         expect(payload.role).toBe("authenticated");
+    }, 300_000);
+
+    it("the real GoTrue takes release 0.8.2's key set: it signs sessions ES256 with our kid, they verify against our public set, and it serves that set", async () => {
+        // A second GoTrue beside the tenant's, with the tenant's own environment plus the generated GOTRUE_JWT_KEYS.
+        const keys = deriveAsymmetricKeys({ seeds: { signingKeySeed: "e2e-signing", publishableKeySeed: "e2e-p", secretKeySeed: "e2e-s" }, jwtSecret: outputs.jwtSecret, expiresAt: 2_082_758_400 });
+        const auth = inspect("container", `${REF}-auth`);
+        const env: Record<string, string> = Object.fromEntries((auth.Config.Env as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+        env.GOTRUE_JWT_KEYS = keys.jwtKeys;
+        const name = `${REF}-auth-keys`;
+        run("docker", ["rm", "-f", name]);
+        // Values travel through this process's environment (`-e NAME`), never on a command line.
+        runOk("docker", ["run", "-d", "--name", name, "--network", NETWORK, "--network-alias", "auth-keys", "--label", `supabase-fleet.tenant=${REF}`,
+            ...Object.keys(env).flatMap((key) => ["-e", key]), ...(auth.Config.Entrypoint ? ["--entrypoint", (auth.Config.Entrypoint as string[])[0]!] : []), auth.Config.Image as string, ...((auth.Config.Entrypoint as string[] | null)?.slice(1) ?? []), ...((auth.Config.Cmd as string[] | null) ?? [])], { env });
+        try {
+            const curl = (...args: string[]) => run("docker", ["run", "--rm", "--network", NETWORK, "--entrypoint", "curl", DB_IMAGE, "-sS", ...args]);
+            let healthy = false;
+            for (let attempt = 0; attempt < 60 && !healthy; attempt += 1) {
+                healthy = curl("-f", "http://auth-keys:9999/health").status === 0;
+                if (!healthy) await new Promise((resolve) => setTimeout(resolve, 1000));
+            }
+            expect(healthy, runOk("docker", ["logs", "--tail", "30", name])).toBe(true);
+            const signIn = JSON.parse(curl("-X", "POST", "http://auth-keys:9999/token?grant_type=password", "-H", "Content-Type: application/json", "-d", JSON.stringify({ email: "e2e@example.com", password: "correct horse battery staple" })).stdout);
+            expect(decodeProtectedHeader(signIn.access_token)).toMatchObject({ alg: "ES256", kid: keys.signingKeyId });
+            const { payload } = await jwtVerify(signIn.access_token, createLocalJWKSet(JSON.parse(keys.publicJwks)), { algorithms: ["ES256"] });
+            expect([payload.email, payload.role]).toEqual(["e2e@example.com", "authenticated"]);
+            const served = JSON.parse(curl("http://auth-keys:9999/.well-known/jwks.json").stdout) as { keys: Record<string, unknown>[] };
+            const ours = JSON.parse(keys.publicJwks).keys[0];
+            expect(served.keys).toContainEqual(expect.objectContaining({ kid: ours.kid, x: ours.x, y: ours.y, kty: "EC", crv: "P-256" }));
+            expect(JSON.stringify(served)).not.toContain(JSON.parse(keys.jwtKeys)[0].d);
+        } finally {
+            run("docker", ["rm", "-f", name]);
+        }
     }, 300_000);
 
     it("a memory change updates one container in place; a port change replaces what the offline plan says changes, kong included", () => {

@@ -179,8 +179,11 @@ describe("fleet CLI", () => {
         expect(text.stdout).toContain("DB URL (session): postgresql://postgres.alpha:[hidden]@127.0.0.1:40002/postgres\n");
         expect(text.stdout).not.toContain("memory-password");
         expect(text.stdout).not.toContain("memory-anon-key");
+        // A 0.8.2 tenant: the publishable key is public, the secret key hidden.
+        expect(text.stdout).toContain("publishable key: sb_publishable_memory-alpha\n");
+        expect(text.stdout).toContain(`secret key: [hidden: --show-secrets]\n`);
         const shown = JSON.parse((await run(["info", "alpha", "--json", "--show-secrets"])).stdout);
-        expect([shown.databaseUrl, shown.anonKey, shown.release]).toEqual(["postgresql://postgres.alpha:memory-password-alpha@127.0.0.1:40002/postgres", "memory-anon-key-alpha", "0.8.2"]);
+        expect([shown.databaseUrl, shown.anonKey, shown.release, shown.secretKey]).toEqual(["postgresql://postgres.alpha:memory-password-alpha@127.0.0.1:40002/postgres", "memory-anon-key-alpha", "0.8.2", "sb_secret_memory-alpha"]);
         expect((await run(["create", "bravo", "--config-only"])).code).toBe(0);
         expect(await run(["info", "bravo"])).toMatchObject({ code: 1, stderr: 'fleet: bravo has no outputs yet: deploy it first with "fleet up bravo"\n' });
     });
@@ -217,7 +220,7 @@ describe("fleet CLI", () => {
         expect(created.stdout.split("\n")[0]).toBe(
             "created alpha on host local (unix:///var/run/docker.sock): kongHttpPort=40000 (allocated), kongHttpsPort=40001 (allocated), postgresPort=40002 (allocated), poolerTransactionPort=40003 (allocated)",
         );
-        expect(JSON.parse((await run(["outputs", "alpha", "--json"])).stdout)).toEqual({ ref: "alpha", apiUrl: "http://localhost:40000", anonKey: "[secret]", postgresSessionUrl: "[secret]" });
+        expect(JSON.parse((await run(["outputs", "alpha", "--json"])).stdout)).toEqual({ ref: "alpha", apiUrl: "http://localhost:40000", anonKey: "[secret]", publishableKey: "sb_publishable_memory-alpha", secretKey: "[secret]", postgresSessionUrl: "[secret]" });
         expect(JSON.parse((await run(["outputs", "alpha", "--json", "--show-secrets"])).stdout).anonKey).toBe("memory-anon-key-alpha");
         const again = await run(["create", "alpha"]);
         expect([again.code, again.stderr]).toEqual([2, 'fleet: tenant "alpha" already exists; fleet up alpha deploys it, fleet destroy alpha removes it\n']);

@@ -296,6 +296,10 @@ export class MemoryEngine implements StackEngine {
             ref: { value: ref, secret: false },
             apiUrl: { value: stack.config.get("apiUrl")?.value ?? `http://localhost:${port}`, secret: false },
             anonKey: { value: `memory-anon-key-${ref}`, secret: true },
+            // The opaque keys exist from release 0.8.2 on, as the component's outputs.
+            ...(stack.config.get("release")?.value === "0.8.2"
+                ? { publishableKey: { value: `sb_publishable_memory-${ref}`, secret: false }, secretKey: { value: `sb_secret_memory-${ref}`, secret: true } }
+                : {}),
             postgresSessionUrl: { value: `postgresql://postgres.${ref}:memory-password-${ref}@127.0.0.1:${stack.config.get("postgresPort")?.value ?? "5432"}/postgres`, secret: true },
         };
     }
