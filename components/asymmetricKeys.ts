@@ -8,6 +8,11 @@
  * random seeds that Pulumi keeps in state, and ES256 signatures are deterministic (RFC 6979,
  * @noble/curves; Node's signer picks a random nonce): the same seeds always give the same bytes, so
  * an update or a preview never sees the keys change.
+ *
+ * Rotation of the signing key is a new generation: the key of generation g is derived from the seed
+ * and g. Auth signs with the current generation; while `keepPreviousSigningKey` is on, the previous
+ * generation's public key stays in both key sets (verify only), so a session signed before the
+ * rotation keeps verifying until it expires.
  */
 import { createHash } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
@@ -56,11 +61,27 @@ export function opaqueKeyChecksum(body: string): string {
     return base64url(sha256(`${OPAQUE_CHECKSUM_CONTEXT}${body}`)).slice(0, 8);
 }
 
-/** The private scalar from the seed: a hash of it, moved into [1, n-1] (a 2^-128 bias: irrelevant). */
-function signingScalar(seed: string): Uint8Array {
+/** The private scalar of one generation: a hash of seed and generation, moved into [1, n-1] (a 2^-128 bias: irrelevant). */
+function signingScalar(seed: string, generation: number): Uint8Array {
     const order = p256.Point.CURVE().n;
-    const value = (BigInt(`0x${sha256(`supabase-fleet|es256-signing-key|${seed}`).toString("hex")}`) % (order - 1n)) + 1n;
+    const value = (BigInt(`0x${sha256(`supabase-fleet|es256-signing-key|${generation}|${seed}`).toString("hex")}`) % (order - 1n)) + 1n;
     return Uint8Array.from(Buffer.from(value.toString(16).padStart(64, "0"), "hex"));
+}
+
+interface SigningKey {
+    readonly d: Uint8Array;
+    readonly kid: string;
+    /** The JWK fields every form of the key shares. */
+    readonly common: Record<string, unknown>;
+}
+
+function signingKey(seed: string, generation: number): SigningKey {
+    const d = signingScalar(seed, generation);
+    const point = p256.getPublicKey(d, false); // 0x04 || x || y
+    const coordinates = { crv: "P-256", kty: "EC", x: base64url(point.subarray(1, 33)), y: base64url(point.subarray(33, 65)) };
+    // RFC 7638: the required members in lexicographic order, no spaces.
+    const kid = base64url(sha256(JSON.stringify(coordinates)));
+    return { d, kid, common: { kty: "EC", kid, use: "sig", alg: "ES256", ext: true, crv: "P-256", x: coordinates.x, y: coordinates.y } };
 }
 
 function signEs256(claims: Record<string, unknown>, kid: string, secretKey: Uint8Array): string {
@@ -70,23 +91,33 @@ function signEs256(claims: Record<string, unknown>, kid: string, secretKey: Uint
     return `${signingInput}.${base64url(signature)}`;
 }
 
-export function deriveAsymmetricKeys(args: { readonly seeds: AsymmetricKeySeeds; readonly jwtSecret: string; readonly expiresAt: number }): AsymmetricKeys {
-    const d = signingScalar(args.seeds.signingKeySeed);
-    const point = p256.getPublicKey(d, false); // 0x04 || x || y
-    const coordinates = { crv: "P-256", kty: "EC", x: base64url(point.subarray(1, 33)), y: base64url(point.subarray(33, 65)) };
-    // RFC 7638: the required members in lexicographic order, no spaces.
-    const kid = base64url(sha256(JSON.stringify(coordinates)));
-    const common = { kty: "EC", kid, use: "sig", alg: "ES256", ext: true, crv: "P-256", x: coordinates.x, y: coordinates.y };
-    const privateKey = { ...common, key_ops: ["sign", "verify"], d: base64url(d) };
-    const publicKey = { ...common, key_ops: ["verify"] };
+export interface SigningKeyRotation {
+    /** 1 for a new tenant; each rotation adds one. */
+    readonly generation: number;
+    /** Whether the previous generation's public key stays in the key sets. */
+    readonly keepPrevious: boolean;
+}
+
+export function deriveAsymmetricKeys(args: {
+    readonly seeds: AsymmetricKeySeeds;
+    readonly jwtSecret: string;
+    readonly expiresAt: number;
+    readonly signing?: SigningKeyRotation;
+}): AsymmetricKeys {
+    const { generation, keepPrevious } = args.signing ?? { generation: 1, keepPrevious: true };
+    const current = signingKey(args.seeds.signingKeySeed, generation);
+    const previous = keepPrevious && generation > 1 ? [{ ...signingKey(args.seeds.signingKeySeed, generation - 1).common, key_ops: ["verify"] }] : [];
+    // Only the current key may sign (auth picks the key whose key_ops hold "sign").
+    const privateKey = { ...current.common, key_ops: ["sign", "verify"], d: base64url(current.d) };
+    const publicKeys = [{ ...current.common, key_ops: ["verify"] }, ...previous];
     const symmetric = { kty: "oct", k: base64url(Buffer.from(args.jwtSecret)), alg: "HS256" };
-    const token = (role: ApiKeyRole) => signEs256({ role, iss: "supabase", iat: API_KEY_ISSUED_AT, exp: args.expiresAt }, kid, d);
+    const token = (role: ApiKeyRole) => signEs256({ role, iss: "supabase", iat: API_KEY_ISSUED_AT, exp: args.expiresAt }, current.kid, current.d);
     const randomPart = (seed: string, use: string) => sha256(`supabase-fleet|${use}|${seed}`).subarray(0, 17);
     return {
-        signingKeyId: kid,
-        jwtKeys: JSON.stringify([privateKey, symmetric]),
-        jwtJwks: JSON.stringify({ keys: [publicKey, symmetric] }),
-        publicJwks: JSON.stringify({ keys: [publicKey] }),
+        signingKeyId: current.kid,
+        jwtKeys: JSON.stringify([privateKey, ...previous, symmetric]),
+        jwtJwks: JSON.stringify({ keys: [...publicKeys, symmetric] }),
+        publicJwks: JSON.stringify({ keys: publicKeys }),
         anonKeyAsymmetric: token("anon"),
         serviceRoleKeyAsymmetric: token("service_role"),
         publishableKey: opaqueKey(PUBLISHABLE_KEY_PREFIX, randomPart(args.seeds.publishableKeySeed, "publishable-key")),

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { signApiKey } from "./apiKeys.js";
-import { deriveAsymmetricKeys, type AsymmetricKeys } from "./asymmetricKeys.js";
+import { deriveAsymmetricKeys, type AsymmetricKeys, type SigningKeyRotation } from "./asymmetricKeys.js";
 import type { SecretSettingInputs } from "./config/secrets.js";
 import { isAtLeast, type Release } from "./releases.js";
 
@@ -43,6 +43,7 @@ export interface ProjectSecretsArgs {
     readonly overrides: SecretSettingInputs;
     readonly apiKeyExpiresAt: number;
     readonly release: Release;
+    readonly signing: SigningKeyRotation;
 }
 
 /** Length and alphabet of every generated secret. URL-safe alphabets: several end up in connection URLs. */
@@ -102,7 +103,7 @@ export function createProjectSecrets(name: string, args: ProjectSecretsArgs, par
               pulumi
                   .all([generate("signingKeySeed"), generate("publishableKeySeed"), generate("secretKeySeed"), jwtSecret])
                   .apply(([signingKeySeed, publishableKeySeed, secretKeySeed, secret]) =>
-                      deriveAsymmetricKeys({ seeds: { signingKeySeed, publishableKeySeed, secretKeySeed }, jwtSecret: secret, expiresAt: args.apiKeyExpiresAt }),
+                      deriveAsymmetricKeys({ seeds: { signingKeySeed, publishableKeySeed, secretKeySeed }, jwtSecret: secret, expiresAt: args.apiKeyExpiresAt, signing: args.signing }),
                   ),
           )
         : undefined;

@@ -74,7 +74,12 @@ export class SupabaseProject extends pulumi.ComponentResource {
         const provider = new docker.Provider(`${name}-docker`, { host: settings.dockerHost }, { parent: this });
         const inTenant = { parent: this, provider };
 
-        const secrets = createProjectSecrets(name, { overrides: args.secrets, apiKeyExpiresAt: settings.apiKeyExpiresAt, release }, this);
+        const secrets = createProjectSecrets(name, {
+                overrides: args.secrets,
+                apiKeyExpiresAt: settings.apiKeyExpiresAt,
+                release,
+                signing: { generation: settings.signingKeyGeneration, keepPrevious: settings.keepPreviousSigningKey },
+            }, this);
 
         const network = new docker.Network(
             `${name}-network`,

@@ -54,6 +54,8 @@ export const MAX_CLIENT_CONNECTIONS = 100000;
 export const MAX_JWT_EXPIRY_SECONDS = 604800;
 /** Latest API key expiry: 50 years after the issue time, in Unix seconds (a millisecond value is far beyond it). */
 export const MAX_API_KEY_EXPIRES_AT = API_KEY_ISSUED_AT + 50 * 365 * 86400;
+/** Most rotations of a tenant's signing key: a bound far above any real use, so a typo is caught. */
+export const MAX_SIGNING_KEY_GENERATION = 10000;
 /** Largest upload storage may accept: 500 GiB. */
 export const MAX_FILE_SIZE_LIMIT_BYTES = 500 * 1024 ** 3;
 /** Upstream's compose project names its objects `supabase-…`: no tenant ref may produce such names. */

@@ -3,9 +3,21 @@
  * with. Changing `release` from a Postgres 15 set to a Postgres 17 one (or overriding `dbImage` so) is
  * refused until `dbDataPostgresMajor` says the data is 17: that change is the explicit upgrade request.
  */
-import { RELEASES, RELEASE_NAMES, postgresMajorOfImage, serviceImage, type ReleaseName } from "../releases.js";
+import { RELEASES, RELEASE_NAMES, isAtLeast, postgresMajorOfImage, serviceImage, type ReleaseName } from "../releases.js";
 
 type Loose = Record<string, unknown>;
+
+/** Settings that only a release with the new API keys reads, with the value that means "not used". */
+const SIGNING_KEY_SETTINGS = { signingKeyGeneration: 1, keepPreviousSigningKey: true } as const;
+
+/** On a release without the new keys, a changed signing-key setting would be silently ignored: refuse it. */
+export function checkSigningKeySettings(config: Loose, problem: (key: string, message: string) => void): void {
+    const { release } = config;
+    if (!(RELEASE_NAMES as readonly unknown[]).includes(release) || isAtLeast(RELEASES[release as ReleaseName], "0.8.2")) return;
+    for (const [key, unused] of Object.entries(SIGNING_KEY_SETTINGS)) {
+        if (config[key] !== undefined && config[key] !== unused) problem(key, `applies from release 0.8.2 on (its API keys); ${String(release)} has no signing key: leave it unset`);
+    }
+}
 
 export function checkReleaseMatchesData(config: Loose, problem: (key: string, message: string) => void): void {
     const { release, dbDataPostgresMajor: dataMajor, dbImage } = config;

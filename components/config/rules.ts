@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
 import { API_KEY_ISSUED_AT, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
-import { checkReleaseMatchesData } from "./releaseRules.js";
+import { checkReleaseMatchesData, checkSigningKeySettings } from "./releaseRules.js";
 
 /** Values published in upstream's example `.env`: anyone can sign tokens with them. */
 export const DEMO_JWT_SECRET = "your-super-secret-jwt-token-with-at-least-32-characters-long";
@@ -22,6 +22,7 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
 
     checkPortsDistinct(config, problem);
     checkReleaseMatchesData(config, problem);
+    checkSigningKeySettings(config, problem);
 
     for (const [key, demo] of Object.entries(DEMO_VALUES)) {
         if (config[key] === demo) problem(key, "is the public demo value from upstream's example .env; use a value of your own or leave it unset to generate one");

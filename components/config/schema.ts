@@ -20,6 +20,7 @@ import {
     MAX_JWT_EXPIRY_SECONDS,
     MAX_MEMORY_MB,
     MAX_POOL_SIZE,
+    MAX_SIGNING_KEY_GENERATION,
     MAX_SETTING_BYTES,
     MIN_CPUS,
     OAUTH_PROVIDERS,
@@ -195,6 +196,16 @@ export const SETTINGS = {
         "integer",
         "Expiry (Unix seconds) of the anon and service-role keys. Default 2036-01-01.",
     ),
+    signingKeyGeneration: setting(
+        boundedInt(1, MAX_SIGNING_KEY_GENERATION, "generation of the ES256 signing key"),
+        "integer",
+        "Release 0.8.2 on: generation of the ES256 signing key. One more rotates it (fleet rotate <ref> signing-key): auth signs with the new key.",
+    ),
+    keepPreviousSigningKey: setting(
+        flag(true),
+        "boolean",
+        "Release 0.8.2 on: after a rotation, the previous signing key's public key stays in the key sets, so sessions signed before it still verify. Turn off once they have expired.",
+    ),
     anonKey: setting(secretText(1, "a JWT"), "string", "Anon key override: an HS256 JWT signed with jwtSecret, role anon. Signed from jwtSecret when unset.", true),
     serviceRoleKey: setting(
         secretText(1, "a JWT"),
@@ -353,6 +364,8 @@ export type TenantConfig = {
     jwtSecret?: string;
     jwtExpirySeconds: number;
     apiKeyExpiresAt: number;
+    signingKeyGeneration: number;
+    keepPreviousSigningKey: boolean;
     anonKey?: string;
     serviceRoleKey?: string;
     postgresPassword?: string;

@@ -27,6 +27,7 @@ import {
     type StackSummary,
 } from "./engine.js";
 import { waitForPulumiChildren } from "./childExit.js";
+import { removeStaleLocks } from "./staleLocks.js";
 import { StepPhases } from "./stepPhases.js";
 import { encodeSettingValue } from "./stackConfig.js";
 import { prepareTenantWorkspace, readRootProject } from "./tenantWorkspace.js";
@@ -199,6 +200,8 @@ export class AutomationEngine implements StackEngine {
         await running.settled.catch(() => undefined);
         // All in-flight stacks are cancelled together, so waiting for every child is right.
         await waitForPulumiChildren(CANCEL_GRACE_MS);
+        // The CLI has stopped; a lock it left behind would refuse every later update of the stack.
+        removeStaleLocks(this.backend.backendUrl, PROJECT_NAME, ref);
     }
 
     async lastOperation(ref: string): Promise<LastOperation | undefined> {

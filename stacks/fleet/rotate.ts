@@ -1,21 +1,31 @@
 /**
- * `fleet rotate <ref> <secret>`: a new random value for one of the tenant's secrets, written to its
- * stack config (encrypted) and applied by an update, or only previewed. The update does the rest:
- * for the Postgres password the component first applies it inside the live database
- * (components/postgresPasswordSync.ts); every container that reads the secret is replaced, and no
- * other. A rotated secret belongs to the stack from then on: `fleet sync` keeps it (FLEET_OWNED_KEYS).
+ * `fleet rotate <ref> <what>`: a new random value for one of the tenant's secrets (written to its
+ * stack config, encrypted), or the next generation of its ES256 signing key, applied by an update or
+ * only previewed. The update does the rest: for the Postgres password the component first applies it
+ * inside the live database (components/postgresPasswordSync.ts); every container that reads the
+ * value is replaced, and no other. What was rotated belongs to the stack from then on: `fleet sync`
+ * keeps it (FLEET_OWNED_KEYS).
  */
 import { randomInt } from "node:crypto";
 import { GENERATED } from "../../components/secrets.js";
 import type { OperationOutcome, StackPreview } from "./engine.js";
 import { Fleet, FleetUsageError, type RunContext } from "./fleet.js";
-import type { ROTATED_SECRET_KEYS } from "./stackConfig.js";
+import { releaseOfStack, type ROTATED_SECRET_KEYS } from "./stackConfig.js";
+import { isAtLeast, RELEASE_NAMES, RELEASES, type ReleaseName } from "../../components/releases.js";
 
-/** What can be rotated, by its command-line name: the stack setting and who reads it. */
+/**
+ * What can be rotated, by its command-line name: the stack setting, who reads it, and how the new
+ * value is made (a random secret, or the next signing-key generation).
+ */
 export const ROTATABLE_SECRETS = {
-    "postgres-password": { key: "postgresPassword", readBy: "the db and every service that logs in to it (the gateway keeps serving)" },
-    "dashboard-password": { key: "dashboardPassword", readBy: "the gateway (its basic auth for Studio)" },
-} as const satisfies Record<string, { key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string }>;
+    "postgres-password": { kind: "secret", key: "postgresPassword", readBy: "the db and every service that logs in to it (the gateway keeps serving)" },
+    "dashboard-password": { kind: "secret", key: "dashboardPassword", readBy: "the gateway (its basic auth for Studio)" },
+    "signing-key": {
+        kind: "generation",
+        key: "signingKeyGeneration",
+        readBy: "auth, which signs with the new key, and every service that verifies tokens; the previous public key stays in the key sets (keepPreviousSigningKey)",
+    },
+} as const satisfies Record<string, { kind: "secret"; key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string } | { kind: "generation"; key: "signingKeyGeneration"; readBy: string }>;
 
 export type RotatableSecret = keyof typeof ROTATABLE_SECRETS;
 
@@ -46,6 +56,11 @@ export async function checkRotation(fleet: Fleet, ref: string, secret: Rotatable
     if (fleet.registry?.tenants.find((tenant) => tenant.ref === ref)?.settings[key] !== undefined) {
         throw new FleetUsageError(`${ref}'s ${key} is set in ${fleet.registry.source}: rotate it there (a new value, then fleet sync --up)`);
     }
+    if (secret === "signing-key") {
+        const release = releaseOfStack(await fleet.engine.getConfig(ref));
+        const known = (RELEASE_NAMES as readonly string[]).includes(release) ? RELEASES[release as ReleaseName] : undefined;
+        if (!known || !isAtLeast(known, "0.8.2")) throw new FleetUsageError(`${ref} runs release ${release}, which has no signing key (its tokens are HS256, signed with the JWT secret)`);
+    }
     if (secret === "postgres-password" && !options.preview && (await fleet.engine.getConfig(ref)).paused === "true") {
         throw new FleetUsageError(`${ref} is paused: the new Postgres password is applied inside its running database; fleet resume ${ref} first`);
     }
@@ -56,18 +71,27 @@ export async function checkRotation(fleet: Fleet, ref: string, secret: Rotatable
  * runs; the stack's config is put back as it was afterwards, whatever happened.
  */
 export async function rotateSecret(fleet: Fleet, ref: string, secret: RotatableSecret, options: { preview: boolean }, context: RunContext = {}): Promise<RotationOutcome> {
-    const { key } = ROTATABLE_SECRETS[secret];
     await checkRotation(fleet, ref, secret, options);
-    const previous = (await fleet.engine.getConfig(ref))[key];
-    await fleet.engine.setConfig(ref, { [key]: newSecretValue(GENERATED[key].length) }, [key]);
+    const config = await fleet.engine.getConfig(ref);
+    const rotation = ROTATABLE_SECRETS[secret];
+    // The settings the rotation writes, and whether they are secret.
+    const changes: Record<string, string> =
+        rotation.kind === "secret"
+            ? { [rotation.key]: newSecretValue(GENERATED[rotation.key].length) }
+            : { signingKeyGeneration: String(Number(config.signingKeyGeneration ?? "1") + 1), keepPreviousSigningKey: "true" };
+    const secretKeys = rotation.kind === "secret" ? [rotation.key] : [];
+    const previous = Object.fromEntries(Object.keys(changes).map((key) => [key, config[key]]));
+    await fleet.engine.setConfig(ref, changes, secretKeys);
     if (!options.preview) return { up: await fleet.up(ref, context) };
     try {
         const preview = await fleet.preview(ref, true, context);
         // The steps, not the raw engine events (as fleet preview reports them).
         return { preview: { ...preview, events: [] }, restarts: restartedContainers(preview) };
     } finally {
-        if (previous === undefined) await fleet.engine.removeConfig(ref, [key]);
-        else await fleet.engine.setConfig(ref, { [key]: previous }, [key]);
+        const unset = Object.keys(previous).filter((key) => previous[key] === undefined);
+        const kept = Object.fromEntries(Object.entries(previous).filter(([, value]) => value !== undefined)) as Record<string, string>;
+        if (unset.length) await fleet.engine.removeConfig(ref, unset);
+        if (Object.keys(kept).length) await fleet.engine.setConfig(ref, kept, secretKeys);
     }
 }
 

@@ -59,6 +59,26 @@ describe("the 0.8.2 API keys", () => {
         );
     });
 
+    it("a rotation signs with a new key; the previous public key stays (verify only) while kept, so older tokens still verify, and goes when dropped", async () => {
+        const rotated = deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT, signing: { generation: 2, keepPrevious: true } });
+        expect(rotated.signingKeyId).not.toBe(keys.signingKeyId);
+        const signers = (JSON.parse(rotated.jwtKeys) as { kid?: string; key_ops?: string[]; d?: string }[]).filter((key) => key.key_ops?.includes("sign"));
+        expect(signers.map((key) => key.kid)).toEqual([rotated.signingKeyId]);
+        // The previous key is in auth's set without its private part.
+        const previous = (JSON.parse(rotated.jwtKeys) as { kid?: string; d?: string; key_ops?: string[] }[]).find((key) => key.kid === keys.signingKeyId)!;
+        expect([previous.d, previous.key_ops]).toEqual([undefined, ["verify"]]);
+        const verify = (token: string, jwks: string) => jwtVerify(token, createLocalJWKSet(JSON.parse(jwks)), { algorithms: ["ES256"] });
+        await expect(verify(keys.anonKeyAsymmetric, rotated.jwtJwks)).resolves.toBeTruthy(); // signed before the rotation
+        await expect(verify(rotated.anonKeyAsymmetric, rotated.publicJwks)).resolves.toBeTruthy();
+        const retired = deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT, signing: { generation: 2, keepPrevious: false } });
+        await expect(verify(keys.anonKeyAsymmetric, retired.jwtJwks)).rejects.toThrow();
+        expect(retired.jwtKeys).not.toContain(keys.signingKeyId);
+        // Only the signing key moves: the opaque keys stay what clients have.
+        expect([rotated.publishableKey, rotated.secretKey]).toEqual([keys.publishableKey, keys.secretKey]);
+        // Generation 1 is the unrotated key, whatever keepPrevious says.
+        expect(deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT, signing: { generation: 1, keepPrevious: false } })).toEqual(keys);
+    });
+
     it("the same seeds give the same bytes; other seeds give other keys", () => {
         expect(deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT })).toEqual(keys);
         for (const field of ["signingKeyId", "jwtKeys", "anonKeyAsymmetric", "publishableKey", "secretKey"] as const) expect(other[field]).not.toBe(keys[field]);

@@ -301,6 +301,21 @@ describe("release 0.8.2, service by service as upstream's 0.8.2", () => {
         expect(envMap(container(again, "nova-auth").inputs.envs).GOTRUE_JWT_KEYS).toBe(env("auth").GOTRUE_JWT_KEYS);
     });
 
+    it("a signing-key rotation (generation 2) gives auth a new signing key and every verifier both public keys; the opaque keys stay", async () => {
+        const rotated = await buildProjects([{ ...NOVA, signingKeyGeneration: 2 }]);
+        const rotatedEnv = (service: string) => envMap(container(rotated, `nova-${service}`).inputs.envs);
+        const kids = (jwks: string) => (JSON.parse(jwks) as { keys: { kid?: string }[] }).keys.map((key) => key.kid).filter(Boolean);
+        const before = kids(env("rest").PGRST_JWT_SECRET!);
+        const after = kids(rotatedEnv("rest").PGRST_JWT_SECRET!);
+        expect(after).toHaveLength(2);
+        expect(after[1]).toBe(before[0]);
+        for (const [service, name] of [["realtime", "API_JWT_JWKS"], ["storage", "JWT_JWKS"], ["functions", "SUPABASE_JWKS"]] as const) expect(rotatedEnv(service)[name]).toBe(rotatedEnv("rest").PGRST_JWT_SECRET);
+        expect((JSON.parse(rotatedEnv("auth").GOTRUE_JWT_KEYS!) as { kid?: string; key_ops?: string[] }[]).filter((key) => key.key_ops?.includes("sign")).map((key) => key.kid)).toEqual([after[0]]);
+        expect([rotatedEnv("kong").SUPABASE_PUBLISHABLE_KEY, rotatedEnv("kong").SUPABASE_SECRET_KEY]).toEqual([env("kong").SUPABASE_PUBLISHABLE_KEY, env("kong").SUPABASE_SECRET_KEY]);
+        const retired = await buildProjects([{ ...NOVA, signingKeyGeneration: 2, keepPreviousSigningKey: false }]);
+        expect(kids(envMap(container(retired, "nova-rest").inputs.envs).PGRST_JWT_SECRET!)).toEqual([after[0]]);
+    });
+
     it("a feb-2026 tenant gets none of the new keys: its images know none of them", async () => {
         const { projects, registrations: old } = await buildWithProjects([{ ref: "old", authEmailAutoconfirm: true }]);
         const names = ["GOTRUE_JWT_KEYS", "API_JWT_JWKS", "JWT_JWKS", "SUPABASE_JWKS", "SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY", "SUPABASE_PUBLISHABLE_KEYS", "SUPABASE_SECRET_KEYS", "ANON_KEY_ASYMMETRIC", "SERVICE_ROLE_KEY_ASYMMETRIC"];

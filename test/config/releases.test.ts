@@ -64,6 +64,22 @@ describe("release setting", () => {
     });
 });
 
+describe("signing-key settings", () => {
+    const NOVA = { ...BASE, release: "0.8.2", dbDataPostgresMajor: 17 };
+    it("take a generation from 1 up, and the keep switch, on 0.8.2", () => {
+        expect(problemsOf({ ...NOVA, signingKeyGeneration: 3, keepPreviousSigningKey: false })).toEqual([]);
+        expect(parseTenantConfig(NOVA, "test")).toMatchObject({ signingKeyGeneration: 1, keepPreviousSigningKey: true });
+        expect(problemsOf({ ...NOVA, signingKeyGeneration: 0 })).toEqual(["supabase-fleet:signingKeyGeneration: must be at least 1 (generation of the ES256 signing key) (got 0)"]);
+        expect(problemsOf({ ...NOVA, signingKeyGeneration: 1.5 })[0]).toMatch(/^supabase-fleet:signingKeyGeneration: must be a whole number/);
+    });
+
+    it("are refused on feb-2026, which has no signing key, rather than silently ignored", () => {
+        expect(problemsOf({ ...BASE, signingKeyGeneration: 2 })).toEqual(["supabase-fleet:signingKeyGeneration: applies from release 0.8.2 on (its API keys); feb-2026 has no signing key: leave it unset (got 2)"]);
+        expect(problemsOf({ ...BASE, keepPreviousSigningKey: false })).toHaveLength(1);
+        expect(problemsOf({ ...BASE, signingKeyGeneration: 1, keepPreviousSigningKey: true })).toEqual([]);
+    });
+});
+
 describe("release catalog", () => {
     it("gives every release an image for every service and a db image of its own Postgres major", () => {
         for (const name of RELEASE_NAMES) {

@@ -124,9 +124,12 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         expect(payload.role).toBe("authenticated");
     }, 300_000);
 
-    it("the real GoTrue takes release 0.8.2's key set: it signs sessions ES256 with our kid, they verify against our public set, and it serves that set", async () => {
-        // A second GoTrue beside the tenant's, with the tenant's own environment plus the generated GOTRUE_JWT_KEYS.
-        const keys = deriveAsymmetricKeys({ seeds: { signingKeySeed: "e2e-signing", publishableKeySeed: "e2e-p", secretKeySeed: "e2e-s" }, jwtSecret: outputs.jwtSecret, expiresAt: 2_082_758_400 });
+    it("the real GoTrue takes release 0.8.2's key set after a rotation: it signs ES256 with the new key only, the tokens verify against our public set, and it serves both public keys", async () => {
+        // A second GoTrue beside the tenant's, with the tenant's own environment plus the generated
+        // GOTRUE_JWT_KEYS of a rotated signing key (generation 2, the previous public key kept).
+        const seeds = { signingKeySeed: "e2e-signing", publishableKeySeed: "e2e-p", secretKeySeed: "e2e-s" };
+        const keys = deriveAsymmetricKeys({ seeds, jwtSecret: outputs.jwtSecret, expiresAt: 2_082_758_400, signing: { generation: 2, keepPrevious: true } });
+        const previous = deriveAsymmetricKeys({ seeds, jwtSecret: outputs.jwtSecret, expiresAt: 2_082_758_400 });
         const auth = inspect("container", `${REF}-auth`);
         const env: Record<string, string> = Object.fromEntries((auth.Config.Env as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
         env.GOTRUE_JWT_KEYS = keys.jwtKeys;
@@ -150,6 +153,9 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
             const served = JSON.parse(curl("http://auth-keys:9999/.well-known/jwks.json").stdout) as { keys: Record<string, unknown>[] };
             const ours = JSON.parse(keys.publicJwks).keys[0];
             expect(served.keys).toContainEqual(expect.objectContaining({ kid: ours.kid, x: ours.x, y: ours.y, kty: "EC", crv: "P-256" }));
+            expect(served.keys.map((key) => key.kid)).toContain(previous.signingKeyId);
+            // A token signed with the previous key (before the rotation) verifies against what auth serves.
+            await expect(jwtVerify(previous.anonKeyAsymmetric, createLocalJWKSet(served as never), { algorithms: ["ES256"] })).resolves.toBeTruthy();
             expect(JSON.stringify(served)).not.toContain(JSON.parse(keys.jwtKeys)[0].d);
         } finally {
             run("docker", ["rm", "-f", name]);

@@ -303,12 +303,30 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password>\n"],
-        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password (got "jwt")\n'],
+        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password|signing-key>\n"],
+        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password, signing-key (got "jwt")\n'],
     ])("rotate refuses %j with one line, exit 2", async (argv, message) => {
         const { run } = setup(REGISTRY);
         await run(["sync"]);
         expect(await run(argv)).toMatchObject({ code: 2, stderr: message });
+    });
+
+    it("rotate signing-key moves a 0.8.2 tenant to the next key generation, keeping the previous public key; a feb-2026 tenant has none", async () => {
+        const { run, engine } = setup(REGISTRY.replace("  - ref: bravo", "  - ref: bravo\n    release: feb-2026"), { resourceCount: 2 });
+        await run(["sync", "--up"]);
+        const preview = await run(["rotate", "alpha", "signing-key", "--preview"]);
+        expect(preview.code, preview.stderr).toBe(0);
+        expect((await engine.getConfig("alpha")).signingKeyGeneration).toBeUndefined();
+        const rotated = await run(["rotate", "alpha", "signing-key"]);
+        expect(rotated.code, rotated.stderr).toBe(0);
+        expect(rotated.stdout).toContain("alpha: signing key rotated; the previous public key stays in the key sets until keepPreviousSigningKey is set to false\n");
+        expect(await engine.getConfig("alpha")).toMatchObject({ signingKeyGeneration: "2", keepPreviousSigningKey: "true" });
+        await run(["rotate", "alpha", "signing-key"]);
+        expect((await engine.getConfig("alpha")).signingKeyGeneration).toBe("3");
+        expect((await run(["sync"])).code).toBe(0);
+        expect((await engine.getConfig("alpha")).signingKeyGeneration).toBe("3");
+        const old = await run(["rotate", "bravo", "signing-key"]);
+        expect([old.code, old.stderr]).toEqual([2, "fleet: bravo runs release feb-2026, which has no signing key (its tokens are HS256, signed with the JWT secret)\n"]);
     });
 
     it("rotate refuses a secret fleet.yaml states, and a Postgres password of a paused tenant, before changing anything", async () => {

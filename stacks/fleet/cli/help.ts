@@ -190,8 +190,8 @@ with its data, whatever happened. Exit 1 when the backup does not restore.
         examples: ["npm run fleet -- drill acme", "npm run fleet -- drill acme --from 20261203T020000Z --json"],
     },
     rotate: {
-        usage: "fleet rotate <ref> <postgres-password|dashboard-password> [--preview]",
-        summary: "Give a tenant a new random secret and apply it, restarting only what reads it",
+        usage: "fleet rotate <ref> <postgres-password|dashboard-password|signing-key> [--preview]",
+        summary: "Give a tenant a new secret or signing key and apply it, restarting only what reads it",
         details: `Writes a new random value (encrypted) into the tenant's stack config and runs an update. A new
 Postgres password is first applied inside the live database, in one transaction: every role
 that shares it, the pooler's stored tenant and analytics' backends; then the db and the services
@@ -199,8 +199,11 @@ that log in to it restart on it, and the gateway keeps serving. If anything fail
 keeps working on the old password and "fleet up <ref>" completes the rotation. A secret that
 fleet.yaml states is rotated there instead. From then on the value is the stack's own: fleet sync
 keeps it. A paused tenant is resumed first.
+signing-key (release 0.8.2 on) moves to the next generation of the ES256 signing key: auth signs
+new sessions with it, and the previous public key stays in the key sets (keepPreviousSigningKey)
+so sessions signed before keep verifying; set keepPreviousSigningKey to false once they expired.
   --preview            Show what would restart, change nothing (the config is put back)`,
-        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password"],
+        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password", "npm run fleet -- rotate nova signing-key"],
     },
 };
 
