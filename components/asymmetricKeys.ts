@@ -41,6 +41,9 @@ export interface AsymmetricKeys {
     readonly publishableKey: string;
     /** `sb_secret_…`: maps to the service role. */
     readonly secretKey: string;
+    /** After a rotation of the opaque keys, while kept: the previous pair, still accepted by the gateway. */
+    readonly previousPublishableKey?: string;
+    readonly previousSecretKey?: string;
 }
 
 export const PUBLISHABLE_KEY_PREFIX = "sb_publishable_";
@@ -91,10 +94,11 @@ function signEs256(claims: Record<string, unknown>, kid: string, secretKey: Uint
     return `${signingInput}.${base64url(signature)}`;
 }
 
-export interface SigningKeyRotation {
+/** Where a rotatable key is: its generation and whether the previous one is still honoured. */
+export interface KeyRotation {
     /** 1 for a new tenant; each rotation adds one. */
     readonly generation: number;
-    /** Whether the previous generation's public key stays in the key sets. */
+    /** Whether the previous generation is still accepted (the signing key: its public key stays in the key sets). */
     readonly keepPrevious: boolean;
 }
 
@@ -102,7 +106,9 @@ export function deriveAsymmetricKeys(args: {
     readonly seeds: AsymmetricKeySeeds;
     readonly jwtSecret: string;
     readonly expiresAt: number;
-    readonly signing?: SigningKeyRotation;
+    readonly signing?: KeyRotation;
+    /** The opaque pair rotates together, as upstream's rotate-new-api-keys.sh does. */
+    readonly opaque?: KeyRotation;
 }): AsymmetricKeys {
     const { generation, keepPrevious } = args.signing ?? { generation: 1, keepPrevious: true };
     const current = signingKey(args.seeds.signingKeySeed, generation);
@@ -112,7 +118,13 @@ export function deriveAsymmetricKeys(args: {
     const publicKeys = [{ ...current.common, key_ops: ["verify"] }, ...previous];
     const symmetric = { kty: "oct", k: base64url(Buffer.from(args.jwtSecret)), alg: "HS256" };
     const token = (role: ApiKeyRole) => signEs256({ role, iss: "supabase", iat: API_KEY_ISSUED_AT, exp: args.expiresAt }, current.kid, current.d);
-    const randomPart = (seed: string, use: string) => sha256(`supabase-fleet|${use}|${seed}`).subarray(0, 17);
+    const randomPart = (seed: string, use: string, keyGeneration: number) => sha256(`supabase-fleet|${use}|${keyGeneration}|${seed}`).subarray(0, 17);
+    const opaquePair = (keyGeneration: number) => ({
+        publishableKey: opaqueKey(PUBLISHABLE_KEY_PREFIX, randomPart(args.seeds.publishableKeySeed, "publishable-key", keyGeneration)),
+        secretKey: opaqueKey(SECRET_KEY_PREFIX, randomPart(args.seeds.secretKeySeed, "secret-key", keyGeneration)),
+    });
+    const opaque = args.opaque ?? { generation: 1, keepPrevious: true };
+    const before = opaque.keepPrevious && opaque.generation > 1 ? opaquePair(opaque.generation - 1) : undefined;
     return {
         signingKeyId: current.kid,
         jwtKeys: JSON.stringify([privateKey, ...previous, symmetric]),
@@ -120,7 +132,7 @@ export function deriveAsymmetricKeys(args: {
         publicJwks: JSON.stringify({ keys: publicKeys }),
         anonKeyAsymmetric: token("anon"),
         serviceRoleKeyAsymmetric: token("service_role"),
-        publishableKey: opaqueKey(PUBLISHABLE_KEY_PREFIX, randomPart(args.seeds.publishableKeySeed, "publishable-key")),
-        secretKey: opaqueKey(SECRET_KEY_PREFIX, randomPart(args.seeds.secretKeySeed, "secret-key")),
+        ...opaquePair(opaque.generation),
+        ...(before ? { previousPublishableKey: before.publishableKey, previousSecretKey: before.secretKey } : {}),
     };
 }

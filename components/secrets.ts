@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { signApiKey } from "./apiKeys.js";
-import { deriveAsymmetricKeys, type AsymmetricKeys, type SigningKeyRotation } from "./asymmetricKeys.js";
+import { deriveAsymmetricKeys, type AsymmetricKeys, type KeyRotation } from "./asymmetricKeys.js";
 import type { SecretSettingInputs } from "./config/secrets.js";
 import { isAtLeast, type Release } from "./releases.js";
 
@@ -43,7 +43,8 @@ export interface ProjectSecretsArgs {
     readonly overrides: SecretSettingInputs;
     readonly apiKeyExpiresAt: number;
     readonly release: Release;
-    readonly signing: SigningKeyRotation;
+    readonly signing: KeyRotation;
+    readonly opaque: KeyRotation;
 }
 
 /** Length and alphabet of every generated secret. URL-safe alphabets: several end up in connection URLs. */
@@ -103,7 +104,7 @@ export function createProjectSecrets(name: string, args: ProjectSecretsArgs, par
               pulumi
                   .all([generate("signingKeySeed"), generate("publishableKeySeed"), generate("secretKeySeed"), jwtSecret])
                   .apply(([signingKeySeed, publishableKeySeed, secretKeySeed, secret]) =>
-                      deriveAsymmetricKeys({ seeds: { signingKeySeed, publishableKeySeed, secretKeySeed }, jwtSecret: secret, expiresAt: args.apiKeyExpiresAt, signing: args.signing }),
+                      deriveAsymmetricKeys({ seeds: { signingKeySeed, publishableKeySeed, secretKeySeed }, jwtSecret: secret, expiresAt: args.apiKeyExpiresAt, signing: args.signing, opaque: args.opaque }),
                   ),
           )
         : undefined;

@@ -18,6 +18,7 @@ import { containerName, networkName, tenantLabels, volumeName } from "./names.js
 import { RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
 import { SERVICE_MODULES, enabledServices } from "./services/index.js";
+import { keepsPreviousOpaqueKeys } from "./services/shared.js";
 import { DATA_VOLUMES, VOLUME_NAMES, type ServiceContext, type VolumeName } from "./services/types.js";
 
 export interface SupabaseProjectArgs {
@@ -79,6 +80,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
                 apiKeyExpiresAt: settings.apiKeyExpiresAt,
                 release,
                 signing: { generation: settings.signingKeyGeneration, keepPrevious: settings.keepPreviousSigningKey },
+                opaque: { generation: settings.opaqueKeyGeneration, keepPrevious: settings.keepPreviousOpaqueKeys },
             }, this);
 
         const network = new docker.Network(
@@ -96,7 +98,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
             secrets,
             apiUrl: this.apiUrl,
             containerNames: allContainerNames,
-            files: renderFiles({ ref, release, analyticsEnabled: settings.analyticsEnabled, containerNames: allContainerNames }),
+            files: renderFiles({ ref, release, analyticsEnabled: settings.analyticsEnabled, containerNames: allContainerNames, previousOpaqueKeys: keepsPreviousOpaqueKeys(settings) }),
         };
 
         // Images stay on the host on destroy: other tenants on the same host use them.

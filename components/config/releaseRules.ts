@@ -8,14 +8,14 @@ import { RELEASES, RELEASE_NAMES, isAtLeast, postgresMajorOfImage, serviceImage,
 type Loose = Record<string, unknown>;
 
 /** Settings that only a release with the new API keys reads, with the value that means "not used". */
-const SIGNING_KEY_SETTINGS = { signingKeyGeneration: 1, keepPreviousSigningKey: true } as const;
+const SIGNING_KEY_SETTINGS = { signingKeyGeneration: 1, keepPreviousSigningKey: true, opaqueKeyGeneration: 1, keepPreviousOpaqueKeys: true } as const;
 
 /** On a release without the new keys, a changed signing-key setting would be silently ignored: refuse it. */
 export function checkSigningKeySettings(config: Loose, problem: (key: string, message: string) => void): void {
     const { release } = config;
     if (!(RELEASE_NAMES as readonly unknown[]).includes(release) || isAtLeast(RELEASES[release as ReleaseName], "0.8.2")) return;
     for (const [key, unused] of Object.entries(SIGNING_KEY_SETTINGS)) {
-        if (config[key] !== undefined && config[key] !== unused) problem(key, `applies from release 0.8.2 on (its API keys); ${String(release)} has no signing key: leave it unset`);
+        if (config[key] !== undefined && config[key] !== unused) problem(key, `applies from release 0.8.2 on (its API keys); ${String(release)} has no such key: leave it unset`);
     }
 }
 

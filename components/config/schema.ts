@@ -206,6 +206,16 @@ export const SETTINGS = {
         "boolean",
         "Release 0.8.2 on: after a rotation, the previous signing key's public key stays in the key sets, so sessions signed before it still verify. Turn off once they have expired.",
     ),
+    opaqueKeyGeneration: setting(
+        boundedInt(1, MAX_SIGNING_KEY_GENERATION, "generation of the publishable and secret keys"),
+        "integer",
+        "Release 0.8.2 on: generation of the sb_publishable_/sb_secret_ pair. One more rotates both (fleet rotate <ref> api-keys).",
+    ),
+    keepPreviousOpaqueKeys: setting(
+        flag(true),
+        "boolean",
+        "Release 0.8.2 on: after a rotation, the gateway still accepts the previous publishable and secret keys, so clients can move over. Turn off once they have.",
+    ),
     anonKey: setting(secretText(1, "a JWT"), "string", "Anon key override: an HS256 JWT signed with jwtSecret, role anon. Signed from jwtSecret when unset.", true),
     serviceRoleKey: setting(
         secretText(1, "a JWT"),
@@ -294,6 +304,11 @@ export const SETTINGS = {
     studioProjectName: setting(z.string().min(1).default("Default Project"), "string", "Project name shown in Studio."),
     openaiApiKey: setting(secretText(1, "OpenAI API key"), "string", "OpenAI key for Studio's SQL assistant (optional).", true),
     functionsVerifyJwt: setting(flag(false), "boolean", "Edge functions require a valid JWT."),
+    functionsAdminAccess: setting(
+        flag(false),
+        "boolean",
+        "User edge functions get the tenant's admin credentials (SUPABASE_SERVICE_ROLE_KEY, SUPABASE_SECRET_KEYS, SUPABASE_DB_URL). Off: they get only the public URL and keys, so a function bug cannot act with every right on the data.",
+    ),
 
     ...perServiceSettings(),
 };
@@ -366,6 +381,8 @@ export type TenantConfig = {
     apiKeyExpiresAt: number;
     signingKeyGeneration: number;
     keepPreviousSigningKey: boolean;
+    opaqueKeyGeneration: number;
+    keepPreviousOpaqueKeys: boolean;
     anonKey?: string;
     serviceRoleKey?: string;
     postgresPassword?: string;
@@ -402,6 +419,7 @@ export type TenantConfig = {
     studioProjectName: string;
     openaiApiKey?: string;
     functionsVerifyJwt: boolean;
+    functionsAdminAccess: boolean;
 } & { [K in `${ServiceName}Image`]?: string } & { [K in `${ServiceName}Cpus`]: string } & { [K in `${ServiceName}MemoryMb`]: number };
 
 // Compile-time check that the hand-written type and the schema agree on the key set.

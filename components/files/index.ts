@@ -12,7 +12,7 @@ import { SUPAVISOR_BOOTSTRAP_PATH, SUPAVISOR_BOOTSTRAP_SCRIPT } from "./supaviso
 import { VECTOR_CONFIG_PATH, renderVectorConfig } from "./vectorConfig.js";
 
 export { DB_INIT_DIRECTORIES, DB_INIT_ROOT, PASSWORD_ROLES, dbInitEnv, dbInitRunAs } from "./dbInitSql.js";
-export { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, REALTIME_DENIED_PATHS, STUDIO_MCP_DENIED_PATHS, kongConfigPaths, kongTemplatePlaceholders, LUA_AUTHORIZATION_EXPRESSION, LUA_REALTIME_KEY_EXPRESSION } from "./kongConfig.js";
+export { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, REALTIME_DENIED_PATHS, STUDIO_MCP_DENIED_PATHS, kongConfigPaths, kongTemplatePlaceholders, luaAuthorizationExpression, luaRealtimeKeyExpression } from "./kongConfig.js";
 export { kongEntrypoint, kongExpandTemplateScript } from "./kongTemplateExpansion.js";
 export { FUNCTIONS_ROOT, MAIN_EDGE_FUNCTION_DIR, MAIN_EDGE_FUNCTION_ENV, MAIN_EDGE_FUNCTION_PATH } from "./mainEdgeFunction.js";
 export { SUPAVISOR_BOOTSTRAP_ENV, SUPAVISOR_BOOTSTRAP_PATH } from "./supavisorBootstrap.js";
@@ -24,6 +24,8 @@ export interface RenderFilesInput {
     readonly analyticsEnabled: boolean;
     /** Container names of this tenant, by service. */
     readonly containerNames: Readonly<Record<ServiceName, string>>;
+    /** 0.8.2 on, after a rotation of the opaque keys: the gateway still accepts the previous pair. */
+    readonly previousOpaqueKeys?: boolean;
 }
 
 export interface RenderedFile {

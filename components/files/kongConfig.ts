@@ -11,10 +11,16 @@ import { toDeterministicYaml } from "./yaml.js";
 export const KONG_TEMPLATE_PLACEHOLDERS = ["SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"] as const;
 /** From 0.8.2 on, also the opaque keys and the ES256 JWTs they stand for (components/asymmetricKeys.ts). */
 export const KONG_KEY_PLACEHOLDERS = ["SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY", "ANON_KEY_ASYMMETRIC", "SERVICE_ROLE_KEY_ASYMMETRIC"] as const;
-export type KongTemplatePlaceholder = (typeof KONG_TEMPLATE_PLACEHOLDERS)[number] | (typeof KONG_KEY_PLACEHOLDERS)[number];
+/** After a rotation of the opaque keys, while the previous pair is kept (keepPreviousOpaqueKeys). */
+export const KONG_PREVIOUS_KEY_PLACEHOLDERS = ["SUPABASE_PREVIOUS_PUBLISHABLE_KEY", "SUPABASE_PREVIOUS_SECRET_KEY"] as const;
+export type KongTemplatePlaceholder =
+    | (typeof KONG_TEMPLATE_PLACEHOLDERS)[number]
+    | (typeof KONG_KEY_PLACEHOLDERS)[number]
+    | (typeof KONG_PREVIOUS_KEY_PLACEHOLDERS)[number];
 
-export function kongTemplatePlaceholders(release: Release): readonly KongTemplatePlaceholder[] {
-    return isAtLeast(release, "0.8.2") ? [...KONG_TEMPLATE_PLACEHOLDERS, ...KONG_KEY_PLACEHOLDERS] : KONG_TEMPLATE_PLACEHOLDERS;
+export function kongTemplatePlaceholders(release: Release, previousOpaqueKeys = false): readonly KongTemplatePlaceholder[] {
+    if (!isAtLeast(release, "0.8.2")) return KONG_TEMPLATE_PLACEHOLDERS;
+    return [...KONG_TEMPLATE_PLACEHOLDERS, ...KONG_KEY_PLACEHOLDERS, ...(previousOpaqueKeys ? KONG_PREVIOUS_KEY_PLACEHOLDERS : [])];
 }
 
 /** Where the template is uploaded and where the kong container's start script writes the expanded config. */
@@ -83,23 +89,30 @@ function service(name: string, routeName: string, paths: string | readonly strin
  * does with request-transformer's Lua templates. The keys are placeholders, filled in at start;
  * Lua's long brackets quote them, so the template needs no quote character.
  */
-const opaqueToJwt = (value: string, jwtPrefix: string): string =>
-    `(${value} == [[${placeholder("SUPABASE_SECRET_KEY")}]] and [[${jwtPrefix}${placeholder("SERVICE_ROLE_KEY_ASYMMETRIC")}]]) or (${value} == [[${placeholder("SUPABASE_PUBLISHABLE_KEY")}]] and [[${jwtPrefix}${placeholder("ANON_KEY_ASYMMETRIC")}]])`;
+const opaqueToJwt = (value: string, jwtPrefix: string, previous: boolean): string => {
+    const matches = (current: KongTemplatePlaceholder, before: KongTemplatePlaceholder) =>
+        previous ? `(${value} == [[${placeholder(current)}]] or ${value} == [[${placeholder(before)}]])` : `${value} == [[${placeholder(current)}]]`;
+    return (
+        `(${matches("SUPABASE_SECRET_KEY", "SUPABASE_PREVIOUS_SECRET_KEY")} and [[${jwtPrefix}${placeholder("SERVICE_ROLE_KEY_ASYMMETRIC")}]]) or ` +
+        `(${matches("SUPABASE_PUBLISHABLE_KEY", "SUPABASE_PREVIOUS_PUBLISHABLE_KEY")} and [[${jwtPrefix}${placeholder("ANON_KEY_ASYMMETRIC")}]])`
+    );
+};
 /**
  * The Authorization value: a client's JWT as it is; else the JWT of the opaque `apikey`; else the
  * apikey itself, a legacy key, which is a JWT of its role (as a bearer: the services read no other form).
  */
-export const LUA_AUTHORIZATION_EXPRESSION = `$((headers.authorization ~= nil and headers.authorization:sub(1, 10) ~= [[Bearer sb_]] and headers.authorization) or ${opaqueToJwt("headers.apikey", "Bearer ")} or ([[Bearer ]] .. headers.apikey))`;
+export const luaAuthorizationExpression = (previous: boolean): string =>
+    `$((headers.authorization ~= nil and headers.authorization:sub(1, 10) ~= [[Bearer sb_]] and headers.authorization) or ${opaqueToJwt("headers.apikey", "Bearer ", previous)} or ([[Bearer ]] .. headers.apikey))`;
 /** Realtime's websocket takes its key from the query string: the opaque key becomes its JWT there too. */
-export const LUA_REALTIME_KEY_EXPRESSION = `$(${opaqueToJwt("query_params.apikey", "")} or query_params.apikey)`;
-const authorizationFromKey: KongPlugin = {
-    name: "request-transformer",
-    config: { add: { headers: [`Authorization:${LUA_AUTHORIZATION_EXPRESSION}`] }, replace: { headers: [`Authorization:${LUA_AUTHORIZATION_EXPRESSION}`] } },
+export const luaRealtimeKeyExpression = (previous: boolean): string => `$(${opaqueToJwt("query_params.apikey", "", previous)} or query_params.apikey)`;
+const authorizationFromKey = (previous: boolean) => {
+    const value = `Authorization:${luaAuthorizationExpression(previous)}`;
+    return { name: "request-transformer", config: { add: { headers: [value] }, replace: { headers: [value] } } };
 };
-const realtimeKeyFromOpaque: KongPlugin = {
+const realtimeKeyFromOpaque = (previous: boolean): KongPlugin => ({
     name: "request-transformer",
-    config: { add: { headers: [`x-api-key:${LUA_REALTIME_KEY_EXPRESSION}`] }, replace: { querystring: [`apikey:${LUA_REALTIME_KEY_EXPRESSION}`] } },
-};
+    config: { add: { headers: [`x-api-key:${luaRealtimeKeyExpression(previous)}`] }, replace: { querystring: [`apikey:${luaRealtimeKeyExpression(previous)}`] } },
+});
 
 /** Realtime's tenant admin API and its description: anyone with the public anon key could change the tenant. */
 export const REALTIME_DENIED_PATHS = ["/realtime/v1/api/tenants", "/realtime/v1/api/openapi"] as const;
@@ -109,16 +122,19 @@ export const STUDIO_MCP_DENIED_PATHS = ["/api/mcp", "/mcp"] as const;
 export interface KongConfigInput {
     readonly analyticsEnabled: boolean;
     readonly release: Release;
+    /** 0.8.2 on, after a rotation of the opaque keys: the previous pair is still accepted. */
+    readonly previousOpaqueKeys?: boolean;
 }
 
-function kongServices({ analyticsEnabled, release }: KongConfigInput): KongService[] {
+function kongServices({ analyticsEnabled, release, previousOpaqueKeys = false }: KongConfigInput): KongService[] {
     const current = isAtLeast(release, "0.8.2");
     const auth = (path: string) => url("auth", INTERNAL_PORTS.auth, path);
     const rest = (path: string) => url("rest", INTERNAL_PORTS.rest, path);
     const realtime = (path: string) => url("realtime", INTERNAL_PORTS.realtime, path);
     const studio = (path: string) => url("studio", INTERNAL_PORTS.studio, path);
     // Routes behind key-auth get the opaque-key mapping from 0.8.2 on (the key is there and valid).
-    const mapKey = current ? [authorizationFromKey] : [];
+    const mapping = authorizationFromKey(previousOpaqueKeys);
+    const mapKey = current ? [mapping] : [];
     const apiKeyUsers = [cors, keyAuth(false), ...mapKey, aclAllow("admin", "anon")];
     const openAuth = (name: string, path: string, target: string) => service(name, name, path, auth(target), [cors]);
     return [
@@ -143,11 +159,11 @@ function kongServices({ analyticsEnabled, release }: KongConfigInput): KongServi
             keyAuth(true),
             // One request-transformer per service: the profile header and, from 0.8.2 on, the key mapping.
             current
-                ? { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public", ...authorizationFromKey.config!.add.headers] }, replace: authorizationFromKey.config!.replace } }
+                ? { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public", ...mapping.config.add.headers] }, replace: mapping.config.replace } }
                 : { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public"] } } },
             aclAllow("admin", "anon"),
         ]),
-        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), current ? [cors, keyAuth(false), realtimeKeyFromOpaque, aclAllow("admin", "anon")] : apiKeyUsers, { protocol: "ws" }),
+        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), current ? [cors, keyAuth(false), realtimeKeyFromOpaque(previousOpaqueKeys), aclAllow("admin", "anon")] : apiKeyUsers, { protocol: "ws" }),
         // Longer than /realtime/v1/api, so Kong picks it first: denied in every release.
         service("realtime-v1-api-denied", "realtime-v1-api-denied", REALTIME_DENIED_PATHS, realtime("/api"), [denied]),
         service("realtime-v1-rest", "realtime-v1-rest", "/realtime/v1/api", realtime("/api"), apiKeyUsers, { protocol: "http" }),
@@ -166,8 +182,8 @@ function kongServices({ analyticsEnabled, release }: KongConfigInput): KongServi
     ];
 }
 
-const keys = (release: Release, legacy: KongTemplatePlaceholder, opaque: KongTemplatePlaceholder) =>
-    [legacy, ...(isAtLeast(release, "0.8.2") ? [opaque] : [])].map((name) => ({ key: placeholder(name) }));
+const keys = (input: KongConfigInput, legacy: KongTemplatePlaceholder, opaque: KongTemplatePlaceholder, previous: KongTemplatePlaceholder) =>
+    [legacy, ...(isAtLeast(input.release, "0.8.2") ? [opaque, ...(input.previousOpaqueKeys ? [previous] : [])] : [])].map((name) => ({ key: placeholder(name) }));
 
 /** The template as an object; `renderKongDeclarativeConfigTemplate` serialises it. */
 export function kongDeclarativeConfig(input: KongConfigInput): Record<string, unknown> {
@@ -177,8 +193,8 @@ export function kongDeclarativeConfig(input: KongConfigInput): Record<string, un
         consumers: [
             { username: "DASHBOARD" },
             // From 0.8.2 on each role also has its opaque key (and never the internal ES256 JWT: clients may not present it).
-            { username: "anon", keyauth_credentials: keys(input.release, "SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEY") },
-            { username: "service_role", keyauth_credentials: keys(input.release, "SUPABASE_SERVICE_KEY", "SUPABASE_SECRET_KEY") },
+            { username: "anon", keyauth_credentials: keys(input, "SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEY", "SUPABASE_PREVIOUS_PUBLISHABLE_KEY") },
+            { username: "service_role", keyauth_credentials: keys(input, "SUPABASE_SERVICE_KEY", "SUPABASE_SECRET_KEY", "SUPABASE_PREVIOUS_SECRET_KEY") },
         ],
         acls: [
             { consumer: "anon", group: "anon" },

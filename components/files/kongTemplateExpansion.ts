@@ -43,6 +43,6 @@ export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, p
 }
 
 /** Entrypoint for the kong service: `["sh", "-c", <script>]`. */
-export function kongEntrypoint(release: Release): readonly string[] {
-    return ["sh", "-c", kongExpandTemplateScript(kongConfigPaths(release), kongStart(release), kongTemplatePlaceholders(release))];
+export function kongEntrypoint(release: Release, previousOpaqueKeys = false): readonly string[] {
+    return ["sh", "-c", kongExpandTemplateScript(kongConfigPaths(release), kongStart(release), kongTemplatePlaceholders(release, previousOpaqueKeys))];
 }

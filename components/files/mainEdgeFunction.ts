@@ -3,14 +3,20 @@
  * `/<name>/...` to a worker running `/home/deno/functions/<name>`, after checking the caller's JWT
  * when VERIFY_JWT is "true": HS256 tokens against JWT_SECRET, and from 0.8.2 on ES256 tokens (auth
  * signs sessions with the EC key then) against the public keys of SUPABASE_JWKS. It runs in Deno
- * inside the functions container, never here.
+ * inside the functions container, never here. A user function's worker gets an allowlist of the
+ * container's environment: never the JWT secret or the key set that holds it, and the admin
+ * credentials only with FUNCTIONS_ADMIN_ACCESS=true.
  */
 
 export const FUNCTIONS_ROOT = "/home/deno/functions";
 export const MAIN_EDGE_FUNCTION_DIR = `${FUNCTIONS_ROOT}/main`;
 export const MAIN_EDGE_FUNCTION_PATH = `${MAIN_EDGE_FUNCTION_DIR}/index.ts`;
-/** Environment variables of the functions container the router reads (workers get the whole environment). */
-export const MAIN_EDGE_FUNCTION_ENV = ["JWT_SECRET", "SUPABASE_JWKS", "VERIFY_JWT"] as const;
+/** Environment variables of the functions container the router reads itself. */
+export const MAIN_EDGE_FUNCTION_ENV = ["FUNCTIONS_ADMIN_ACCESS", "JWT_SECRET", "SUPABASE_JWKS", "VERIFY_JWT"] as const;
+/** What every user function sees of the container's environment: public values only. */
+export const FUNCTION_PUBLIC_ENV = ["SUPABASE_URL", "SUPABASE_PUBLIC_URL", "SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEYS"] as const;
+/** Added only where the tenant allows it (functionsAdminAccess): every right on the tenant's data. */
+export const FUNCTION_ADMIN_ENV = ["SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_SECRET_KEYS", "SUPABASE_DB_URL"] as const;
 /** Imported by the Deno file inside the container; nothing here fetches it. */
 export const JOSE_MODULE_URL = "https://deno.land/x/jose@v4.14.4/index.ts";
 
@@ -24,6 +30,7 @@ const JWT_SECRET = Deno.env.get("JWT_SECRET") ?? "";
 // The key set's asymmetric keys (its HS256 entry is JWT_SECRET again); unset before 0.8.2.
 const JWKS_TEXT = Deno.env.get("SUPABASE_JWKS") ?? "";
 const PUBLIC_KEYS = JWKS_TEXT === "" ? null : jose.createLocalJWKSet({ keys: JSON.parse(JWKS_TEXT).keys.filter((key: { kty: string }) => key.kty !== "oct") });
+const FORWARDED_ENV = FORWARDED_PUBLIC.concat(Deno.env.get("FUNCTIONS_ADMIN_ACCESS") === "true" ? FORWARDED_ADMIN : []);
 // One path segment of plain characters: no "..", no encoded slashes, never the router itself.
 const FUNCTION_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -75,7 +82,7 @@ Deno.serve(async (request: Request) => {
       workerTimeoutMs: 60 * 1000,
       noModuleCache: false,
       importMapPath: null,
-      envVars: Object.entries(Deno.env.toObject()),
+      envVars: FORWARDED_ENV.filter((key) => Deno.env.get(key) !== undefined).map((key) => [key, Deno.env.get(key) ?? ""]),
     });
     return await worker.fetch(request);
   } catch (error) {
@@ -84,4 +91,7 @@ Deno.serve(async (request: Request) => {
     return jsonError(500, "Function " + name + " failed: " + reason);
   }
 });
-`.replace("JOSE_MODULE_URL", JOSE_MODULE_URL);
+`
+    .replace("JOSE_MODULE_URL", JOSE_MODULE_URL)
+    .replace("FORWARDED_PUBLIC", JSON.stringify(FUNCTION_PUBLIC_ENV))
+    .replace("FORWARDED_ADMIN", JSON.stringify(FUNCTION_ADMIN_ENV));

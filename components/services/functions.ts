@@ -28,6 +28,8 @@ export const functions: ServiceModule = {
             }),
             SUPABASE_DB_URL: databaseUrl(context, { scheme: "postgresql", user: "postgres" }),
             VERIFY_JWT: boolText(context.settings.functionsVerifyJwt),
+            // The main function forwards the admin credentials to user functions only when this is true.
+            FUNCTIONS_ADMIN_ACCESS: boolText(context.settings.functionsAdminAccess),
         },
         command: ["start", "--main-service", `${FUNCTIONS_ROOT}/main`],
         healthcheck: isAtLeast(context.release, "0.8.2")

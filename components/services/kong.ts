@@ -8,7 +8,7 @@ import { INTERNAL_PORTS } from "../catalog.js";
 import { kongConfigPaths } from "../files/kongConfig.js";
 import { kongEntrypoint } from "../files/kongTemplateExpansion.js";
 import { isAtLeast } from "../releases.js";
-import { API_GATEWAY_ALIAS, asymmetricKeyEnv, healthCheck } from "./shared.js";
+import { API_GATEWAY_ALIAS, asymmetricKeyEnv, healthCheck, keepsPreviousOpaqueKeys } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
 const PLUGINS = ["request-transformer", "cors", "key-auth", "acl", "basic-auth", "request-termination", "ip-restriction"];
@@ -49,8 +49,15 @@ export const kong: ServiceModule = {
                     ANON_KEY_ASYMMETRIC: (keys) => keys.anonKeyAsymmetric,
                     SERVICE_ROLE_KEY_ASYMMETRIC: (keys) => keys.serviceRoleKeyAsymmetric,
                 }),
+                // After a rotation of the opaque keys, while kept: the previous pair, still accepted.
+                ...(keepsPreviousOpaqueKeys(context.settings)
+                    ? asymmetricKeyEnv(context, {
+                          SUPABASE_PREVIOUS_PUBLISHABLE_KEY: (keys) => keys.previousPublishableKey!,
+                          SUPABASE_PREVIOUS_SECRET_KEY: (keys) => keys.previousSecretKey!,
+                      })
+                    : {}),
             },
-            entrypoint: kongEntrypoint(context.release),
+            entrypoint: kongEntrypoint(context.release, keepsPreviousOpaqueKeys(context.settings)),
             healthcheck: healthCheck(["CMD", "kong", "health"], current ? { interval: "5s", timeout: "5s", retries: 5 } : { interval: "10s", timeout: "10s", retries: 5 }),
             volumes: [],
             ...(current ? { extraAliases: [API_GATEWAY_ALIAS] } : {}),

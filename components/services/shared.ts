@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
 import type { AsymmetricKeys } from "../asymmetricKeys.js";
+import type { TenantSettings } from "../config/secrets.js";
 import { isAtLeast, type Release } from "../releases.js";
 import type { HealthCheck, ServiceContext } from "./types.js";
 
@@ -58,6 +59,11 @@ export function asymmetricKeyEnv(context: ServiceContext, pick: Readonly<Record<
     const keys = context.secrets.asymmetricKeys;
     if (!keys) return {};
     return Object.fromEntries(Object.entries(pick).map(([name, value]) => [name, pulumi.secret(keys.apply(value))]));
+}
+
+/** Whether the gateway still accepts the previous opaque keys: after a rotation, while they are kept. */
+export function keepsPreviousOpaqueKeys(settings: Pick<TenantSettings, "opaqueKeyGeneration" | "keepPreviousOpaqueKeys">): boolean {
+    return settings.opaqueKeyGeneration > 1 && settings.keepPreviousOpaqueKeys;
 }
 
 /** The edge runtime's form of a key list: named keys, the tenant's under `default`. */

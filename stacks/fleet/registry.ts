@@ -52,11 +52,15 @@ export class RegistryError extends Error {
     }
 }
 
-/** Used when fleet.yaml names no hosts: the local daemon and a range clear of Supabase CLI's 54321-54329. */
+/**
+ * Used when fleet.yaml names no hosts: the local daemon and a range below Linux's ephemeral ports
+ * (32768-60999 by default), where an outgoing connection could hold a tenant's port just when its
+ * container starts ("address already in use"), and clear of Supabase CLI's 54321-54329.
+ */
 export const DEFAULT_HOST: FleetHost = {
     name: "local",
     dockerHost: "unix:///var/run/docker.sock",
-    portRange: { from: 54400, to: 55399 },
+    portRange: { from: 24400, to: 25399 },
 };
 
 const portNumber = z.int({ error: "must be a whole number from 1 to 65535" }).min(1).max(65535, { error: "must be a whole number from 1 to 65535" });

@@ -23,9 +23,19 @@ export const ROTATABLE_SECRETS = {
     "signing-key": {
         kind: "generation",
         key: "signingKeyGeneration",
+        keep: "keepPreviousSigningKey",
         readBy: "auth, which signs with the new key, and every service that verifies tokens; the previous public key stays in the key sets (keepPreviousSigningKey)",
     },
-} as const satisfies Record<string, { kind: "secret"; key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string } | { kind: "generation"; key: "signingKeyGeneration"; readBy: string }>;
+    "api-keys": {
+        kind: "generation",
+        key: "opaqueKeyGeneration",
+        keep: "keepPreviousOpaqueKeys",
+        readBy: "the gateway, Studio and functions; the gateway still accepts the previous pair (keepPreviousOpaqueKeys)",
+    },
+} as const satisfies Record<
+    string,
+    { kind: "secret"; key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string } | { kind: "generation"; key: string; keep: string; readBy: string }
+>;
 
 export type RotatableSecret = keyof typeof ROTATABLE_SECRETS;
 
@@ -56,10 +66,10 @@ export async function checkRotation(fleet: Fleet, ref: string, secret: Rotatable
     if (fleet.registry?.tenants.find((tenant) => tenant.ref === ref)?.settings[key] !== undefined) {
         throw new FleetUsageError(`${ref}'s ${key} is set in ${fleet.registry.source}: rotate it there (a new value, then fleet sync --up)`);
     }
-    if (secret === "signing-key") {
+    if (ROTATABLE_SECRETS[secret].kind === "generation") {
         const release = releaseOfStack(await fleet.engine.getConfig(ref));
         const known = (RELEASE_NAMES as readonly string[]).includes(release) ? RELEASES[release as ReleaseName] : undefined;
-        if (!known || !isAtLeast(known, "0.8.2")) throw new FleetUsageError(`${ref} runs release ${release}, which has no signing key (its tokens are HS256, signed with the JWT secret)`);
+        if (!known || !isAtLeast(known, "0.8.2")) throw new FleetUsageError(`${ref} runs release ${release}, which has no ${secret === "signing-key" ? "signing key (its tokens are HS256, signed with the JWT secret)" : "publishable or secret keys (its API keys are the legacy anon and service-role keys)"}`);
     }
     if (secret === "postgres-password" && !options.preview && (await fleet.engine.getConfig(ref)).paused === "true") {
         throw new FleetUsageError(`${ref} is paused: the new Postgres password is applied inside its running database; fleet resume ${ref} first`);
@@ -78,7 +88,7 @@ export async function rotateSecret(fleet: Fleet, ref: string, secret: RotatableS
     const changes: Record<string, string> =
         rotation.kind === "secret"
             ? { [rotation.key]: newSecretValue(GENERATED[rotation.key].length) }
-            : { signingKeyGeneration: String(Number(config.signingKeyGeneration ?? "1") + 1), keepPreviousSigningKey: "true" };
+            : { [rotation.key]: String(Number(config[rotation.key] ?? "1") + 1), [rotation.keep]: "true" };
     const secretKeys = rotation.kind === "secret" ? [rotation.key] : [];
     const previous = Object.fromEntries(Object.keys(changes).map((key) => [key, config[key]]));
     await fleet.engine.setConfig(ref, changes, secretKeys);

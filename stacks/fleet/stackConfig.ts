@@ -10,9 +10,9 @@ import type { SettingValue } from "./engine.js";
 /** Settings the fleet itself manages: never removed by `sync` even though fleet.yaml does not list them. */
 /** Secrets `fleet rotate` writes into a stack; from then on they are the stack's own. */
 export const ROTATED_SECRET_KEYS = ["postgresPassword", "dashboardPassword"] as const;
-/** Set by `fleet rotate <ref> signing-key`; the stack's own from then on, like a rotated secret. */
-export const SIGNING_KEY_ROTATION_KEYS = ["signingKeyGeneration", "keepPreviousSigningKey"] as const;
-export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...SIGNING_KEY_ROTATION_KEYS];
+/** Set by `fleet rotate <ref> signing-key|api-keys`; the stack's own from then on, like a rotated secret. */
+export const KEY_ROTATION_KEYS = ["signingKeyGeneration", "keepPreviousSigningKey", "opaqueKeyGeneration", "keepPreviousOpaqueKeys"] as const;
+export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...KEY_ROTATION_KEYS];
 
 /**
  * Settings recorded in a tenant's stack when it is created and kept for its whole life while the

@@ -79,6 +79,20 @@ describe("the 0.8.2 API keys", () => {
         expect(deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT, signing: { generation: 1, keepPrevious: false } })).toEqual(keys);
     });
 
+    it("a rotation of the opaque keys gives a new pair and, while kept, names the previous one; nothing else moves", () => {
+        const rotated = deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT, opaque: { generation: 2, keepPrevious: true } });
+        expect(rotated.publishableKey).not.toBe(keys.publishableKey);
+        expect(rotated.secretKey).not.toBe(keys.secretKey);
+        expect([rotated.previousPublishableKey, rotated.previousSecretKey]).toEqual([keys.publishableKey, keys.secretKey]);
+        expect(rotated.publishableKey.slice(-8)).toBe(opaqueKeyChecksum(rotated.publishableKey.slice(0, -9)));
+        const { publishableKey: _p, secretKey: _s, previousPublishableKey: _pp, previousSecretKey: _ps, ...rest } = rotated;
+        const { publishableKey: _p1, secretKey: _s1, ...restBefore } = keys;
+        expect(rest).toEqual(restBefore);
+        const dropped = deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT, opaque: { generation: 2, keepPrevious: false } });
+        expect(dropped.previousPublishableKey).toBeUndefined();
+        expect(dropped.publishableKey).toBe(rotated.publishableKey);
+    });
+
     it("the same seeds give the same bytes; other seeds give other keys", () => {
         expect(deriveAsymmetricKeys({ seeds: seeds("a"), jwtSecret: JWT_SECRET, expiresAt: EXPIRES_AT })).toEqual(keys);
         for (const field of ["signingKeyId", "jwtKeys", "anonKeyAsymmetric", "publishableKey", "secretKey"] as const) expect(other[field]).not.toBe(keys[field]);

@@ -316,6 +316,21 @@ describe("release 0.8.2, service by service as upstream's 0.8.2", () => {
         expect(kids(envMap(container(retired, "nova-rest").inputs.envs).PGRST_JWT_SECRET!)).toEqual([after[0]]);
     });
 
+    it("an opaque-key rotation (generation 2): the gateway takes the new and the previous pair; Studio and functions only the new one", async () => {
+        const rotated = await buildProjects([{ ...NOVA, opaqueKeyGeneration: 2 }]);
+        const rotatedEnv = (service: string) => envMap(container(rotated, `nova-${service}`).inputs.envs);
+        const kong = rotatedEnv("kong");
+        expect([kong.SUPABASE_PREVIOUS_PUBLISHABLE_KEY, kong.SUPABASE_PREVIOUS_SECRET_KEY]).toEqual([env("kong").SUPABASE_PUBLISHABLE_KEY, env("kong").SUPABASE_SECRET_KEY]);
+        expect(kong.SUPABASE_PUBLISHABLE_KEY).not.toBe(env("kong").SUPABASE_PUBLISHABLE_KEY);
+        expect(String((container(rotated, "nova-kong").inputs.entrypoints as string[])[2])).toContain("SUPABASE_PREVIOUS_PUBLISHABLE_KEY SUPABASE_PREVIOUS_SECRET_KEY; do");
+        expect(rotatedEnv("studio").SUPABASE_PUBLISHABLE_KEY).toBe(kong.SUPABASE_PUBLISHABLE_KEY);
+        for (const service of ["studio", "functions"]) expect(JSON.stringify(rotatedEnv(service)), service).not.toContain(env("kong").SUPABASE_PUBLISHABLE_KEY);
+        // The signing key did not move.
+        expect(rotatedEnv("auth").GOTRUE_JWT_KEYS).toBe(env("auth").GOTRUE_JWT_KEYS);
+        const dropped = await buildProjects([{ ...NOVA, opaqueKeyGeneration: 2, keepPreviousOpaqueKeys: false }]);
+        expect(Object.keys(envMap(container(dropped, "nova-kong").inputs.envs)).filter((name) => name.includes("PREVIOUS"))).toEqual([]);
+    });
+
     it("a feb-2026 tenant gets none of the new keys: its images know none of them", async () => {
         const { projects, registrations: old } = await buildWithProjects([{ ref: "old", authEmailAutoconfirm: true }]);
         const names = ["GOTRUE_JWT_KEYS", "API_JWT_JWKS", "JWT_JWKS", "SUPABASE_JWKS", "SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY", "SUPABASE_PUBLISHABLE_KEYS", "SUPABASE_SECRET_KEYS", "ANON_KEY_ASYMMETRIC", "SERVICE_ROLE_KEY_ASYMMETRIC"];

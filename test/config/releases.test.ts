@@ -74,7 +74,7 @@ describe("signing-key settings", () => {
     });
 
     it("are refused on feb-2026, which has no signing key, rather than silently ignored", () => {
-        expect(problemsOf({ ...BASE, signingKeyGeneration: 2 })).toEqual(["supabase-fleet:signingKeyGeneration: applies from release 0.8.2 on (its API keys); feb-2026 has no signing key: leave it unset (got 2)"]);
+        expect(problemsOf({ ...BASE, signingKeyGeneration: 2 })).toEqual(["supabase-fleet:signingKeyGeneration: applies from release 0.8.2 on (its API keys); feb-2026 has no such key: leave it unset (got 2)"]);
         expect(problemsOf({ ...BASE, keepPreviousSigningKey: false })).toHaveLength(1);
         expect(problemsOf({ ...BASE, signingKeyGeneration: 1, keepPreviousSigningKey: true })).toEqual([]);
     });

@@ -20,7 +20,7 @@ import {
 import {
     type ContainerEvent,
     TEST_DOCKER_HOST,
-    containerEvents,
+    recordContainerEvents,
     createStandinTenant,
     execOutput,
     probeDockerEngine,
@@ -134,9 +134,9 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
         const marker = randomBytes(8).toString("hex");
         await execOutput(docker.getContainer(`${A}-db`), ["sh", "-c", `echo ${marker} > ${DB_DATA_PATH}/marker`]);
 
-        const pausedAt = Date.now();
+        const pauseRecording = await recordContainerEvents(docker, [A, B]);
         await host.pause(A);
-        const pauseEvents = await containerEvents(docker, [A, B], pausedAt - 50, Date.now() + 300);
+        const pauseEvents = await pauseRecording.stop();
 
         expect(await host.serviceStates(A)).toEqual(A_DOWN);
         expect(await host.serviceStates(B)).toEqual(B_UP);
@@ -168,13 +168,12 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
         await host.pause(A);
         expect(await host.serviceStates(A)).toEqual(A_DOWN);
 
-        const resumedAt = Date.now();
+        const resumeRecording = await recordContainerEvents(docker, [A, B]);
         await host.resume(A);
-        const resumeFinishedAt = Date.now();
         // Resume returns only once everything is ready: no polling needed here.
         expect(await host.serviceStates(A)).toEqual(A_UP);
         expect(await host.serviceStates(B)).toEqual(B_UP);
-        const resumeEvents = lifecycle(await containerEvents(docker, [A, B], resumedAt - 50, resumeFinishedAt + 300));
+        const resumeEvents = lifecycle(await resumeRecording.stop());
         expect(resumeEvents.filter((e) => e.ref === B)).toEqual([]);
         const started = resumeEvents.filter((e) => e.ref === A && e.action === "start");
         expect(started.map((e) => e.service).sort()).toEqual(A_SERVICES);
@@ -201,9 +200,9 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
     });
 
     it("resumes a running tenant without touching it", async () => {
-        const since = Date.now();
+        const recording = await recordContainerEvents(docker, [B]);
         await host.resume(B);
-        expect(lifecycle(await containerEvents(docker, [B], since - 50, Date.now() + 200))).toEqual([]);
+        expect(lifecycle(await recording.stop())).toEqual([]);
         expect(await host.serviceStates(B)).toEqual(B_UP);
     });
 

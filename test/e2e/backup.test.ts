@@ -16,7 +16,7 @@ const DB_IMAGE = E2E_RELEASE.images.db;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`backup e2e skipped: ${missing}`);
 
-const REGISTRY = e2eRegistry([REF], { from: 55500, to: 55599 });
+const REGISTRY = e2eRegistry([REF], { from: 25500, to: 25599 });
 const USER = { email: "restored@example.com", password: "a password that survives a restore" };
 const OBJECT = { path: "/var/lib/storage/stub/stub/avatars/me.txt", content: "an object in the storage volume\n" };
 const FUNCTION = { path: "/home/deno/functions/hello/index.ts", content: 'Deno.serve(() => new Response("hello"));\n' };

@@ -14,7 +14,7 @@ const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`fleet e2e skipped: ${missing}`);
 
-const REGISTRY = e2eRegistry(TENANTS, { from: 55400, to: 55499 });
+const REGISTRY = e2eRegistry(TENANTS, { from: 25400, to: 25499 });
 /** The registry with extra settings for every tenant, e.g. `imgproxyImage: ...`. */
 const registryWith = (setting: string) => REGISTRY.replace(/(    host: local)/g, `$1\n    ${setting}`);
 /** The imgproxy image under a second tag: a change that replaces one container and waits for its health, with no registry. */
@@ -83,7 +83,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(sync.status, `${sync.stdout.slice(-4000)}\n${sync.stderr.slice(-4000)}`).toBe(0);
         const kongPorts = TENANTS.map((ref) => inspect("container", `${ref}-kong`).HostConfig.PortBindings["8000/tcp"][0].HostPort);
         expect(new Set(kongPorts).size).toBe(2);
-        for (const port of kongPorts) expect(Number(port)).toBeGreaterThanOrEqual(55400);
+        for (const port of kongPorts) expect(Number(port)).toBeGreaterThanOrEqual(25400);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
     }, 1_800_000);
 

@@ -13,10 +13,11 @@ import { parse } from "yaml";
 import { deriveAsymmetricKeys } from "../../components/asymmetricKeys.js";
 import { kongExpandTemplateScript, kongTemplatePlaceholders } from "../../components/files/index.js";
 import { RELEASES } from "../../components/releases.js";
+import { renderKongDeclarativeConfigTemplate } from "../../components/files/kongConfig.js";
 import { render } from "./fixtures.js";
 
 const keys = deriveAsymmetricKeys({ seeds: { signingKeySeed: "s", publishableKeySeed: "p", secretKeySeed: "k" }, jwtSecret: "x".repeat(40), expiresAt: 2_082_758_400 });
-const ENV = {
+const ENV: Record<string, string> = {
     SUPABASE_ANON_KEY: "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.legacy-anon",
     SUPABASE_SERVICE_KEY: "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.legacy-service",
     DASHBOARD_USERNAME: "supabase",
@@ -34,12 +35,12 @@ const scratch = mkdtempSync(join(tmpdir(), "fleet-kong-keys-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The 0.8.2 template as the kong container expands it at start. */
-function expandedConfig(env: Record<string, string>): { status: number | null; stderr: string; config?: any } {
+function expandedConfig(env: Record<string, string>, previousOpaqueKeys = false): { status: number | null; stderr: string; config?: any } {
     const templatePath = join(scratch, "temp.yml");
     const renderedPath = join(scratch, "kong.yml");
-    writeFileSync(templatePath, render("acme", true, "0.8.2").kongDeclarativeConfigTemplate.content);
+    writeFileSync(templatePath, renderKongDeclarativeConfigTemplate({ release: RELEASES["0.8.2"], analyticsEnabled: true, previousOpaqueKeys }));
     rmSync(renderedPath, { force: true });
-    const script = kongExpandTemplateScript({ templatePath, renderedPath }, "true", kongTemplatePlaceholders(RELEASES["0.8.2"]));
+    const script = kongExpandTemplateScript({ templatePath, renderedPath }, "true", kongTemplatePlaceholders(RELEASES["0.8.2"], previousOpaqueKeys));
     const result = spawnSync("sh", ["-c", script], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
     return { status: result.status, stderr: result.stderr, ...(result.status === 0 ? { config: parse(readFileSync(renderedPath, "utf8")) } : {}) };
 }
@@ -106,5 +107,22 @@ describe("0.8.2 gateway: opaque keys", () => {
         const empty = expandedConfig({ ...ENV, SERVICE_ROLE_KEY_ASYMMETRIC: "" });
         expect(empty.status).toBe(1);
         expect(empty.stderr).toBe("kong: environment variable SERVICE_ROLE_KEY_ASYMMETRIC is empty or unset\n");
+    });
+
+    it.skipIf(missingLua !== null)("after a rotation of the opaque keys, the previous pair still gets in and maps to the same JWTs while kept", () => {
+        const rotated = deriveAsymmetricKeys({ seeds: { signingKeySeed: "s", publishableKeySeed: "p", secretKeySeed: "k" }, jwtSecret: "x".repeat(40), expiresAt: 2_082_758_400, opaque: { generation: 2, keepPrevious: true } });
+        expect([rotated.previousPublishableKey, rotated.previousSecretKey]).toEqual([keys.publishableKey, keys.secretKey]);
+        const env = { ...ENV, SUPABASE_PUBLISHABLE_KEY: rotated.publishableKey, SUPABASE_SECRET_KEY: rotated.secretKey, SUPABASE_PREVIOUS_PUBLISHABLE_KEY: rotated.previousPublishableKey!, SUPABASE_PREVIOUS_SECRET_KEY: rotated.previousSecretKey! };
+        const kept = expandedConfig(env, true).config;
+        const anon = (kept.consumers as { username: string; keyauth_credentials?: { key: string }[] }[]).find((c) => c.username === "anon")!;
+        expect(anon.keyauth_credentials!.map((c) => c.key)).toEqual([ENV.SUPABASE_ANON_KEY, rotated.publishableKey, keys.publishableKey]);
+        const authorization = (kept.services as Service[]).find((s) => s.name === "rest-v1")!.plugins!.find((p) => p.name === "request-transformer")!.config!.replace.headers[0] as string;
+        for (const [key, jwt] of [[rotated.secretKey, ENV.SERVICE_ROLE_KEY_ASYMMETRIC], [keys.secretKey, ENV.SERVICE_ROLE_KEY_ASYMMETRIC], [rotated.publishableKey, ENV.ANON_KEY_ASYMMETRIC], [keys.publishableKey, ENV.ANON_KEY_ASYMMETRIC]] as const) {
+            expect(evaluate(authorization, { headers: { apikey: key } })).toBe(`Bearer ${jwt}`);
+        }
+        // Once dropped, the gateway knows only the new pair, and starts without the previous one.
+        const dropped = expandedConfig({ ...ENV, SUPABASE_PUBLISHABLE_KEY: rotated.publishableKey, SUPABASE_SECRET_KEY: rotated.secretKey }).config;
+        expect(JSON.stringify(dropped)).not.toContain(keys.publishableKey);
+        expect(JSON.stringify(dropped)).not.toContain(keys.secretKey);
     });
 });

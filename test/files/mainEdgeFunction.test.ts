@@ -6,7 +6,8 @@
 import * as jose from "jose";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { JOSE_MODULE_URL, MAIN_EDGE_FUNCTION_SOURCE } from "../../components/files/mainEdgeFunction.js";
+import { deriveAsymmetricKeys } from "../../components/asymmetricKeys.js";
+import { FUNCTION_ADMIN_ENV, FUNCTION_PUBLIC_ENV, JOSE_MODULE_URL, MAIN_EDGE_FUNCTION_SOURCE } from "../../components/files/mainEdgeFunction.js";
 import { render } from "./fixtures.js";
 
 const SECRET = "main-function-test-secret-0123456789abcdef";
@@ -120,6 +121,61 @@ describe("main edge function", () => {
             status: 500,
             type: "application/json",
             body: { msg: "JWT verification is not configured" },
+        });
+    });
+
+    describe("release 0.8.2: ES256 sessions", () => {
+        const seeds = { signingKeySeed: "s", publishableKeySeed: "p", secretKeySeed: "k" };
+        const keys = deriveAsymmetricKeys({ seeds, jwtSecret: SECRET, expiresAt: 2_082_758_400 });
+        const other = deriveAsymmetricKeys({ seeds: { ...seeds, signingKeySeed: "another tenant" }, jwtSecret: SECRET, expiresAt: 2_082_758_400 });
+        const router = () => loadRouter({ JWT_SECRET: SECRET, VERIFY_JWT: "true", SUPABASE_JWKS: keys.jwtJwks });
+
+        it("accepts a token signed with the tenant's EC key and still an HS256 one", async () => {
+            const { handler } = router();
+            expect(await call(handler, "/hello", { headers: { authorization: `Bearer ${keys.anonKeyAsymmetric}` } })).toMatchObject({ status: 200 });
+            expect(await call(handler, "/hello", { headers: { authorization: `Bearer ${await sign(SECRET)}` } })).toMatchObject({ status: 200 });
+        });
+
+        it("refuses an ES256 token of another key, and any ES256 token where no key set is configured (feb-2026)", async () => {
+            expect(await call(router().handler, "/hello", { headers: { authorization: `Bearer ${other.anonKeyAsymmetric}` } })).toEqual({ status: 401, type: "application/json", body: { msg: "Invalid JWT" } });
+            const { handler } = loadRouter({ JWT_SECRET: SECRET, VERIFY_JWT: "true" });
+            expect(await call(handler, "/hello", { headers: { authorization: `Bearer ${keys.anonKeyAsymmetric}` } })).toMatchObject({ status: 401 });
+        });
+    });
+
+    describe("what a user function sees of the environment", () => {
+        const ENV = {
+            JWT_SECRET: SECRET,
+            SUPABASE_JWKS: "{\"keys\":[]}",
+            VERIFY_JWT: "false",
+            SUPABASE_URL: "http://kong:8000",
+            SUPABASE_PUBLIC_URL: "https://api.acme.example.com",
+            SUPABASE_ANON_KEY: "anon-key",
+            SUPABASE_PUBLISHABLE_KEYS: '{"default":"sb_publishable_x"}',
+            SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
+            SUPABASE_SECRET_KEYS: '{"default":"sb_secret_x"}',
+            SUPABASE_DB_URL: "postgresql://postgres:pw@db:5432/postgres",
+            HOSTNAME: "functions",
+        };
+        const envOf = async (env: Record<string, string>) => {
+            const { handler, workers } = loadRouter(env);
+            expect(await call(handler, "/hello")).toMatchObject({ status: 200 });
+            return Object.fromEntries(workers[0]!.envVars);
+        };
+
+        it("by default: only the public URL and keys; never the JWT secret, the key set, the admin credentials or anything else", async () => {
+            expect(await envOf(ENV)).toEqual(Object.fromEntries(FUNCTION_PUBLIC_ENV.map((name) => [name, ENV[name]])));
+        });
+
+        it("with FUNCTIONS_ADMIN_ACCESS=true: the admin credentials too, still never the JWT secret or the key set", async () => {
+            const seen = await envOf({ ...ENV, FUNCTIONS_ADMIN_ACCESS: "true" });
+            expect(Object.keys(seen).sort()).toEqual([...FUNCTION_PUBLIC_ENV, ...FUNCTION_ADMIN_ENV].sort());
+            expect(seen.SUPABASE_DB_URL).toBe(ENV.SUPABASE_DB_URL);
+        });
+
+        it("leaves out what the container does not have (a feb-2026 tenant has no opaque keys)", async () => {
+            const { SUPABASE_PUBLISHABLE_KEYS: _p, ...feb } = ENV;
+            expect(Object.keys(await envOf(feb))).not.toContain("SUPABASE_PUBLISHABLE_KEYS");
         });
     });
 });

@@ -303,8 +303,8 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password|signing-key>\n"],
-        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password, signing-key (got "jwt")\n'],
+        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password|signing-key|api-keys>\n"],
+        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password, signing-key, api-keys (got "jwt")\n'],
     ])("rotate refuses %j with one line, exit 2", async (argv, message) => {
         const { run } = setup(REGISTRY);
         await run(["sync"]);
@@ -327,6 +327,11 @@ describe("fleet CLI", () => {
         expect((await engine.getConfig("alpha")).signingKeyGeneration).toBe("3");
         const old = await run(["rotate", "bravo", "signing-key"]);
         expect([old.code, old.stderr]).toEqual([2, "fleet: bravo runs release feb-2026, which has no signing key (its tokens are HS256, signed with the JWT secret)\n"]);
+        // The opaque pair rotates the same way, on its own settings.
+        const keys = await run(["rotate", "alpha", "api-keys"]);
+        expect(keys.stdout).toContain("alpha: publishable and secret keys rotated");
+        expect(await engine.getConfig("alpha")).toMatchObject({ opaqueKeyGeneration: "2", keepPreviousOpaqueKeys: "true", signingKeyGeneration: "3" });
+        expect((await run(["rotate", "bravo", "api-keys"])).stderr).toBe("fleet: bravo runs release feb-2026, which has no publishable or secret keys (its API keys are the legacy anon and service-role keys)\n");
     });
 
     it("rotate refuses a secret fleet.yaml states, and a Postgres password of a paused tenant, before changing anything", async () => {

@@ -123,7 +123,7 @@ describe("pause, resume, destroy and status", () => {
             state: "UNKNOWN",
             reason: "the Docker host cannot be reached, so container states are unknown (connect ECONNREFUSED)",
             services: null,
-            urls: { api: "http://localhost:54400", studio: "http://localhost:54400", database: "postgresql://postgres.alpha@localhost:54402/postgres" },
+            urls: { api: "http://localhost:24400", studio: "http://localhost:24400", database: "postgresql://postgres.alpha@localhost:24402/postgres" },
             managed: false,
         });
     });

@@ -114,30 +114,43 @@ export interface ContainerEvent {
     readonly timeNano: bigint;
 }
 
-/** Container events of the given tenants between two moments (ms since epoch), oldest first. */
-export async function containerEvents(docker: Docker, refs: readonly string[], sinceMs: number, untilMs: number): Promise<ContainerEvent[]> {
+/**
+ * Records the container events of the given tenants from now until `stop()`, from a live stream.
+ * Not a replay with since/until: the daemon replays only its last 256 events, and the health probes
+ * of other suites' containers (three exec events each) push a busy machine's older events out.
+ */
+export async function recordContainerEvents(docker: Docker, refs: readonly string[]): Promise<{ stop: () => Promise<ContainerEvent[]> }> {
     const events: ContainerEvent[] = [];
-    for (const ref of refs) {
-        const stream = await docker.getEvents({
-            // Seconds with a fraction: Docker reads the digits after the point as a sub-second part.
-            since: sinceMs / 1000,
-            until: untilMs / 1000,
-            filters: { type: ["container"], label: [`${LABELS.tenant}=${ref}`] },
-        });
-        let text = "";
-        for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString("utf8");
-        for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
-            const event = JSON.parse(line) as { Action: string; timeNano: number | string; Actor: { Attributes: Record<string, string> } };
-            events.push({
-                ref,
-                service: event.Actor.Attributes[LABELS.service] ?? "",
-                action: event.Action,
-                // timeNano exceeds 2^53: parse from the raw text rather than the lossy number.
-                timeNano: BigInt(/"timeNano":(\d+)/.exec(line)?.[1] ?? "0"),
+    const streams = await Promise.all(
+        refs.map(async (ref) => {
+            const stream = (await docker.getEvents({ filters: { type: ["container"], label: [`${LABELS.tenant}=${ref}`] } })) as NodeJS.ReadableStream & { destroy: () => void };
+            let pending = "";
+            stream.on("data", (chunk: Buffer) => {
+                pending += chunk.toString("utf8");
+                const lines = pending.split("\n");
+                pending = lines.pop() ?? "";
+                for (const line of lines.filter((l) => l.trim() !== "")) {
+                    const event = JSON.parse(line) as { Action: string; Actor: { Attributes: Record<string, string> } };
+                    events.push({
+                        ref,
+                        service: event.Actor.Attributes[LABELS.service] ?? "",
+                        action: event.Action,
+                        // timeNano exceeds 2^53: parse from the raw text rather than the lossy number.
+                        timeNano: BigInt(/"timeNano":(\d+)/.exec(line)?.[1] ?? "0"),
+                    });
+                }
             });
-        }
-    }
-    return events.sort((a, b) => (a.timeNano < b.timeNano ? -1 : a.timeNano > b.timeNano ? 1 : 0));
+            return stream;
+        }),
+    );
+    return {
+        stop: async () => {
+            // Events of the last moment may still be in flight from the daemon.
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            for (const stream of streams) stream.destroy();
+            return [...events].sort((a, b) => (a.timeNano < b.timeNano ? -1 : a.timeNano > b.timeNano ? 1 : 0));
+        },
+    };
 }
 
 /** Runs a command in a running container and returns its output (TTY mode: no stream framing). */

@@ -190,7 +190,7 @@ with its data, whatever happened. Exit 1 when the backup does not restore.
         examples: ["npm run fleet -- drill acme", "npm run fleet -- drill acme --from 20261203T020000Z --json"],
     },
     rotate: {
-        usage: "fleet rotate <ref> <postgres-password|dashboard-password|signing-key> [--preview]",
+        usage: "fleet rotate <ref> <postgres-password|dashboard-password|signing-key|api-keys> [--preview]",
         summary: "Give a tenant a new secret or signing key and apply it, restarting only what reads it",
         details: `Writes a new random value (encrypted) into the tenant's stack config and runs an update. A new
 Postgres password is first applied inside the live database, in one transaction: every role
@@ -202,8 +202,10 @@ keeps it. A paused tenant is resumed first.
 signing-key (release 0.8.2 on) moves to the next generation of the ES256 signing key: auth signs
 new sessions with it, and the previous public key stays in the key sets (keepPreviousSigningKey)
 so sessions signed before keep verifying; set keepPreviousSigningKey to false once they expired.
+api-keys (release 0.8.2 on) gives the tenant a new sb_publishable_/sb_secret_ pair; the gateway
+still accepts the previous pair (keepPreviousOpaqueKeys) until the clients have moved over.
   --preview            Show what would restart, change nothing (the config is put back)`,
-        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password", "npm run fleet -- rotate nova signing-key"],
+        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password", "npm run fleet -- rotate nova signing-key", "npm run fleet -- rotate nova api-keys"],
     },
 };
 

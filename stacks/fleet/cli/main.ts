@@ -524,6 +524,7 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         if (invocation.json) printJson(io, { ...summaryJson("rotate", report), ...(restarts ? { restarts } : {}) });
         else if (restarts) print(io, `rotating ${secret} of ${ref} would restart ${restarts.length ? restarts.join(", ") : "nothing"} (read by ${ROTATABLE_SECRETS[secret].readBy}); nothing was changed`);
         else if (outcome && secret === "signing-key") print(io, `${ref}: signing key rotated; the previous public key stays in the key sets until keepPreviousSigningKey is set to false`);
+        else if (outcome && secret === "api-keys") print(io, `${ref}: publishable and secret keys rotated (fleet info ${ref} shows them); the gateway accepts the previous pair until keepPreviousOpaqueKeys is set to false`);
         else if (outcome) print(io, `${ref}: ${secret} rotated; fleet outputs ${ref} --show-secrets shows the new value`);
         return exitCodeFor(report);
     },
