@@ -32,8 +32,28 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
     const sql = (ref: string, query: string) => runOk("docker", ["exec", `${ref}-db`, "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", query]).trim();
     const auth = (ref: string, path: string, body: unknown) =>
         JSON.parse(runOk("docker", ["run", "--rm", "--network", `${ref}-network`, "--entrypoint", "curl", DB_IMAGE, "-sS", "-X", "POST", `http://auth:9999${path}`, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)])) as Record<string, any>;
-    /** psql over the tenant network (where the server checks passwords), as a service connects. */
-    const login = (role: string, password: string) => run("docker", ["run", "--rm", "--network", `${REF}-network`, "-e", `PGPASSWORD=${password}`, "--entrypoint", "psql", DB_IMAGE, "-h", "db", "-U", role, "-d", "postgres", "-At", "-c", "SELECT current_user"]);
+    /**
+     * Each role logs in over the tenant network (where the server checks passwords), as a service
+     * connects, once with `accepted` and once with `refused`: one container for all of them. Returns,
+     * per role, what each attempt printed (current_user, or psql's error).
+     */
+    const logins = (roles: readonly string[], accepted: string, refused: string): Record<string, { accepted: string; refused: string }> => {
+        const script = `for role in ${roles.join(" ")}; do for which in ACCEPTED REFUSED; do eval "PGPASSWORD=\\$$which"; export PGPASSWORD; printf '%s %s %s\\n' "$role" "$which" "$(psql -h db -U "$role" -d postgres -At -c 'SELECT current_user' 2>&1 | head -1)"; done; done`;
+        const out = runOk("docker", ["run", "--rm", "--network", `${REF}-network`, "-e", "ACCEPTED", "-e", "REFUSED", "--entrypoint", "sh", DB_IMAGE, "-c", script], { env: { ACCEPTED: accepted, REFUSED: refused } });
+        const results: Record<string, { accepted: string; refused: string }> = {};
+        for (const line of out.trim().split("\n")) {
+            const [role, which, ...rest] = line.split(" ");
+            results[role!] = { ...results[role!]!, [which === "ACCEPTED" ? "accepted" : "refused"]: rest.join(" ") };
+        }
+        return results;
+    };
+    const expectOnlyPassword = (roles: readonly string[], password: string, other: string) => {
+        const results = logins(roles, password, other);
+        for (const role of roles) {
+            expect({ role, out: results[role]?.accepted }).toEqual({ role, out: role });
+            expect(results[role]?.refused, role).toContain("password authentication failed");
+        }
+    };
     const passwordOf = () => decodeURIComponent(new URL(String((JSON.parse(fleetOk("outputs", REF, "--show-secrets", "--json")) as Record<string, unknown>).postgresDirectUrl)).password);
     const containerIds = () => Object.fromEntries(runOk("docker", ["ps", "-a", "--filter", `label=supabase-fleet.tenant=${REF}`, "--format", "{{.Names}} {{.ID}}"]).trim().split("\n").map((line) => line.split(" ") as [string, string]));
     const backupsOf = () => JSON.parse(fleetOk("backups", REF, "--json")) as { id: string; dir: string; bytes: number; databases: string[] }[];
@@ -144,10 +164,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         // The restored tenant's service roles log in with its own new password, and not with the old tenant's.
         const newPassword = passwordOf();
         expect(newPassword).not.toBe(oldPassword);
-        for (const role of ["authenticator", "supabase_auth_admin", "supabase_storage_admin", "supabase_admin"]) {
-            expect({ role, out: login(role, newPassword).stdout.trim() }).toEqual({ role, out: role });
-            expect(login(role, oldPassword).stderr).toContain("password authentication failed");
-        }
+        expectOnlyPassword(["authenticator", "supabase_auth_admin", "supabase_storage_admin", "supabase_admin"], newPassword, oldPassword);
         const status = JSON.parse(fleetOk("status", REF, "--json")) as { ref: string; state: string }[] | { tenants: { ref: string; state: string }[] };
         const list = Array.isArray(status) ? status : status.tenants;
         expect(list.find((t) => t.ref === REF)?.state).toBe("ACTIVE");
@@ -173,10 +190,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         const newPassword = passwordOf();
         expect(newPassword).not.toBe(oldPassword);
         expect(`${rotate.stdout}${rotate.stderr}`).not.toContain(newPassword);
-        for (const role of ["authenticator", "pgbouncer", "supabase_auth_admin", "supabase_storage_admin", "supabase_admin", "postgres"]) {
-            expect({ role, out: login(role, newPassword).stdout.trim() }).toEqual({ role, out: role });
-            expect(login(role, oldPassword).stderr).toContain("password authentication failed");
-        }
+        expectOnlyPassword(["authenticator", "pgbouncer", "supabase_auth_admin", "supabase_storage_admin", "supabase_admin", "postgres"], newPassword, oldPassword);
         // Only what reads the password was replaced; the gateway and the volumes are the same objects.
         const after = containerIds();
         expect(after[`${REF}-kong`]).toBe(before[`${REF}-kong`]);
