@@ -102,6 +102,9 @@ export interface KeyRotation {
     readonly keepPrevious: boolean;
 }
 
+/** Whether a rotation still honours the previous generation: there is one, and it is kept. */
+export const keepsPrevious = (rotation: KeyRotation): boolean => rotation.keepPrevious && rotation.generation > 1;
+
 export function deriveAsymmetricKeys(args: {
     readonly seeds: AsymmetricKeySeeds;
     readonly jwtSecret: string;
@@ -110,9 +113,10 @@ export function deriveAsymmetricKeys(args: {
     /** The opaque pair rotates together, as upstream's rotate-new-api-keys.sh does. */
     readonly opaque?: KeyRotation;
 }): AsymmetricKeys {
-    const { generation, keepPrevious } = args.signing ?? { generation: 1, keepPrevious: true };
+    const signing = args.signing ?? { generation: 1, keepPrevious: true };
+    const { generation } = signing;
     const current = signingKey(args.seeds.signingKeySeed, generation);
-    const previous = keepPrevious && generation > 1 ? [{ ...signingKey(args.seeds.signingKeySeed, generation - 1).common, key_ops: ["verify"] }] : [];
+    const previous = keepsPrevious(signing) ? [{ ...signingKey(args.seeds.signingKeySeed, generation - 1).common, key_ops: ["verify"] }] : [];
     // Only the current key may sign (auth picks the key whose key_ops hold "sign").
     const privateKey = { ...current.common, key_ops: ["sign", "verify"], d: base64url(current.d) };
     const publicKeys = [{ ...current.common, key_ops: ["verify"] }, ...previous];
@@ -124,7 +128,7 @@ export function deriveAsymmetricKeys(args: {
         secretKey: opaqueKey(SECRET_KEY_PREFIX, randomPart(args.seeds.secretKeySeed, "secret-key", keyGeneration)),
     });
     const opaque = args.opaque ?? { generation: 1, keepPrevious: true };
-    const before = opaque.keepPrevious && opaque.generation > 1 ? opaquePair(opaque.generation - 1) : undefined;
+    const before = keepsPrevious(opaque) ? opaquePair(opaque.generation - 1) : undefined;
     return {
         signingKeyId: current.kid,
         jwtKeys: JSON.stringify([privateKey, ...previous, symmetric]),

@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
-import type { AsymmetricKeys } from "../asymmetricKeys.js";
+import { keepsPrevious, type AsymmetricKeys } from "../asymmetricKeys.js";
 import type { TenantSettings } from "../config/secrets.js";
 import { isAtLeast, type Release } from "../releases.js";
 import type { HealthCheck, ServiceContext } from "./types.js";
@@ -63,7 +63,7 @@ export function asymmetricKeyEnv(context: ServiceContext, pick: Readonly<Record<
 
 /** Whether the gateway still accepts the previous opaque keys: after a rotation, while they are kept. */
 export function keepsPreviousOpaqueKeys(settings: Pick<TenantSettings, "opaqueKeyGeneration" | "keepPreviousOpaqueKeys">): boolean {
-    return settings.opaqueKeyGeneration > 1 && settings.keepPreviousOpaqueKeys;
+    return keepsPrevious({ generation: settings.opaqueKeyGeneration, keepPrevious: settings.keepPreviousOpaqueKeys });
 }
 
 /** The edge runtime's form of a key list: named keys, the tenant's under `default`. */

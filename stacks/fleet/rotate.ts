@@ -25,17 +25,28 @@ export const ROTATABLE_SECRETS = {
         key: "signingKeyGeneration",
         keep: "keepPreviousSigningKey",
         readBy: "auth, which signs with the new key, and every service that verifies tokens; the previous public key stays in the key sets (keepPreviousSigningKey)",
+        rotated: "signing key rotated; the previous public key stays in the key sets until keepPreviousSigningKey is set to false",
+        absent: "signing key (its tokens are HS256, signed with the JWT secret)",
     },
     "api-keys": {
         kind: "generation",
         key: "opaqueKeyGeneration",
         keep: "keepPreviousOpaqueKeys",
         readBy: "the gateway, Studio and functions; the gateway still accepts the previous pair (keepPreviousOpaqueKeys)",
+        rotated: "publishable and secret keys rotated (fleet info shows them); the gateway accepts the previous pair until keepPreviousOpaqueKeys is set to false",
+        absent: "publishable or secret keys (its API keys are the legacy anon and service-role keys)",
     },
 } as const satisfies Record<
     string,
-    { kind: "secret"; key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string } | { kind: "generation"; key: string; keep: string; readBy: string }
+    | { kind: "secret"; key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string }
+    | { kind: "generation"; key: string; keep: string; readBy: string; rotated: string; absent: string }
 >;
+
+/** What the CLI says once `secret` of `ref` is rotated. */
+export function rotatedMessage(ref: string, secret: RotatableSecret): string {
+    const rotation = ROTATABLE_SECRETS[secret];
+    return rotation.kind === "generation" ? `${ref}: ${rotation.rotated}` : `${ref}: ${secret} rotated; fleet outputs ${ref} --show-secrets shows the new value`;
+}
 
 export type RotatableSecret = keyof typeof ROTATABLE_SECRETS;
 
@@ -61,17 +72,18 @@ export type RotationOutcome = { readonly preview: StackPreview; readonly restart
  * operation starts, so they are usage errors.
  */
 export async function checkRotation(fleet: Fleet, ref: string, secret: RotatableSecret, options: { preview: boolean }): Promise<void> {
-    const { key } = ROTATABLE_SECRETS[secret];
+    const rotation = ROTATABLE_SECRETS[secret];
     await fleet.resolveRefs([ref], false);
-    if (fleet.registry?.tenants.find((tenant) => tenant.ref === ref)?.settings[key] !== undefined) {
-        throw new FleetUsageError(`${ref}'s ${key} is set in ${fleet.registry.source}: rotate it there (a new value, then fleet sync --up)`);
+    if (fleet.registry?.tenants.find((tenant) => tenant.ref === ref)?.settings[rotation.key] !== undefined) {
+        throw new FleetUsageError(`${ref}'s ${rotation.key} is set in ${fleet.registry.source}: rotate it there (a new value, then fleet sync --up)`);
     }
-    if (ROTATABLE_SECRETS[secret].kind === "generation") {
-        const release = releaseOfStack(await fleet.engine.getConfig(ref));
+    const config = await fleet.engine.getConfig(ref);
+    if (rotation.kind === "generation") {
+        const release = releaseOfStack(config);
         const known = (RELEASE_NAMES as readonly string[]).includes(release) ? RELEASES[release as ReleaseName] : undefined;
-        if (!known || !isAtLeast(known, "0.8.2")) throw new FleetUsageError(`${ref} runs release ${release}, which has no ${secret === "signing-key" ? "signing key (its tokens are HS256, signed with the JWT secret)" : "publishable or secret keys (its API keys are the legacy anon and service-role keys)"}`);
+        if (!known || !isAtLeast(known, "0.8.2")) throw new FleetUsageError(`${ref} runs release ${release}, which has no ${rotation.absent}`);
     }
-    if (secret === "postgres-password" && !options.preview && (await fleet.engine.getConfig(ref)).paused === "true") {
+    if (secret === "postgres-password" && !options.preview && config.paused === "true") {
         throw new FleetUsageError(`${ref} is paused: the new Postgres password is applied inside its running database; fleet resume ${ref} first`);
     }
 }

@@ -23,7 +23,7 @@ import { renderPreview } from "./previewText.js";
 import { logsArgumentProblem, logOptionsFrom, renderLogLine } from "./logsArgs.js";
 import { renderTenantInfo, tenantInfo } from "../tenantInfo.js";
 import { backupFolderFrom, backupListing, formatBytes, renderBackupListing, retentionFrom } from "./backupArgs.js";
-import { checkRotation, parseRotatable, rotateSecret, ROTATABLE_SECRETS, type RotationOutcome } from "../rotate.js";
+import { checkRotation, parseRotatable, rotatedMessage, rotateSecret, ROTATABLE_SECRETS, type RotationOutcome } from "../rotate.js";
 import { backupTenant, checkRestoreTarget, drillTenant, restoreTenant, RestoreCheckError, DrillFailedError, type BackupOutcome } from "../backups.js";
 import { BackupNotFoundError } from "../../backup/folder.js";
 import { BackupDamagedError } from "../../backup/restore.js";
@@ -523,9 +523,7 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const restarts = outcome && "restarts" in outcome ? outcome.restarts : undefined;
         if (invocation.json) printJson(io, { ...summaryJson("rotate", report), ...(restarts ? { restarts } : {}) });
         else if (restarts) print(io, `rotating ${secret} of ${ref} would restart ${restarts.length ? restarts.join(", ") : "nothing"} (read by ${ROTATABLE_SECRETS[secret].readBy}); nothing was changed`);
-        else if (outcome && secret === "signing-key") print(io, `${ref}: signing key rotated; the previous public key stays in the key sets until keepPreviousSigningKey is set to false`);
-        else if (outcome && secret === "api-keys") print(io, `${ref}: publishable and secret keys rotated (fleet info ${ref} shows them); the gateway accepts the previous pair until keepPreviousOpaqueKeys is set to false`);
-        else if (outcome) print(io, `${ref}: ${secret} rotated; fleet outputs ${ref} --show-secrets shows the new value`);
+        else if (outcome) print(io, rotatedMessage(ref, secret));
         return exitCodeFor(report);
     },
 
