@@ -27,7 +27,7 @@ import {
     type StackSummary,
 } from "./engine.js";
 import { waitForPulumiChildren } from "./childExit.js";
-import { removeStaleLocks } from "./staleLocks.js";
+import { liveLockHolder, removeStaleLocks } from "./staleLocks.js";
 import { StepPhases } from "./stepPhases.js";
 import { encodeSettingValue } from "./stackConfig.js";
 import { prepareTenantWorkspace, readRootProject } from "./tenantWorkspace.js";
@@ -103,7 +103,7 @@ export class AutomationEngine implements StackEngine {
     }
 
     async listStacks(): Promise<StackSummary[]> {
-        const stacks = await (await this.workspace(SHARED_KEY)).listStacks();
+        const stacks = await this.query(undefined, async () => (await this.workspace(SHARED_KEY)).listStacks());
         return stacks
             .map((stack) => ({
                 ref: stack.name.split("/").at(-1)!,
@@ -133,16 +133,16 @@ export class AutomationEngine implements StackEngine {
     }
 
     async setConfig(ref: string, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
-        await writeConfig(await this.stack(ref), settings, secretKeys);
+        await this.query(ref, async () => writeConfig(await this.stack(ref), settings, secretKeys));
     }
 
     async removeConfig(ref: string, keys: readonly string[]): Promise<void> {
         if (keys.length === 0) return;
-        await (await this.stack(ref)).removeAllConfig(keys.map((key) => NAMESPACE + key));
+        await this.query(ref, async () => (await this.stack(ref)).removeAllConfig(keys.map((key) => NAMESPACE + key)));
     }
 
     async getConfig(ref: string): Promise<Record<string, string>> {
-        const all = await (await this.stack(ref)).getAllConfig();
+        const all = await this.query(ref, async () => (await this.stack(ref)).getAllConfig());
         const settings: Record<string, string> = {};
         for (const [key, entry] of Object.entries(all)) if (key.startsWith(NAMESPACE)) settings[key.slice(NAMESPACE.length)] = entry.value;
         return settings;
@@ -183,14 +183,14 @@ export class AutomationEngine implements StackEngine {
     }
 
     async outputs(ref: string, showSecrets: boolean): Promise<Record<string, StackOutput>> {
-        const outputs = await (await this.stack(ref)).outputs();
+        const outputs = await this.query(ref, async () => (await this.stack(ref)).outputs());
         return Object.fromEntries(
             Object.entries(outputs).map(([key, output]) => [key, output.secret && !showSecrets ? { value: "[secret]", secret: true } : { value: output.value as unknown, secret: output.secret }]),
         );
     }
 
     async removeStack(ref: string): Promise<void> {
-        await (await this.workspace(ref)).removeStack(ref);
+        await this.query(ref, async () => (await this.workspace(ref)).removeStack(ref));
     }
 
     async cancel(ref: string): Promise<void> {
@@ -204,10 +204,15 @@ export class AutomationEngine implements StackEngine {
         removeStaleLocks(this.backend.backendUrl, PROJECT_NAME, ref);
     }
 
+    async checkUnlocked(ref: string): Promise<void> {
+        const holder = liveLockHolder(this.backend.backendUrl, PROJECT_NAME, ref);
+        if (holder) throw new StackLockedError(ref, holder);
+    }
+
     async lastOperation(ref: string): Promise<LastOperation | undefined> {
-        const stack = await this.stack(ref);
+        const stack = await this.query(ref, () => this.stack(ref));
         if (this.running.has(ref)) return { kind: "update", result: "in-progress", startTime: new Date() };
-        const [last] = await stack.history(1);
+        const [last] = await this.query(ref, () => stack.history(1));
         if (!last) return undefined;
         return {
             kind: last.kind as OperationKind,
@@ -275,8 +280,23 @@ export class AutomationEngine implements StackEngine {
         }
     }
 
+    /**
+     * A CLI call that is not an operation. Its failure becomes the engine's own error or one line of
+     * Pulumi's (`error: ...`), never the Automation API's framing (`code: -2`, the command line).
+     */
+    private async query<T>(ref: string | undefined, call: () => Promise<T>): Promise<T> {
+        try {
+            return await call();
+        } catch (error) {
+            if (error instanceof StackNotFoundError || error instanceof StackLockedError) throw error;
+            if (ref !== undefined && error instanceof this.automation.StackNotFoundError) throw new StackNotFoundError(ref);
+            if (ref !== undefined && isLockedText(String(error))) throw new StackLockedError(ref, lockHolder(String(error)));
+            throw new Error(firstLineOf(error));
+        }
+    }
+
     private translate(ref: string, kind: OperationKind, error: unknown, aborted: boolean, errors: readonly string[]): Error {
-        if (error instanceof this.automation.ConcurrentUpdateError || /currently locked|Another update is currently in progress/.test(String(error))) {
+        if (error instanceof this.automation.ConcurrentUpdateError || isLockedText(String(error))) {
             return new StackLockedError(ref, lockHolder(String(error)));
         }
         if (aborted) return new OperationCancelledError(ref);
@@ -350,8 +370,20 @@ function lockHolder(text: string): string | undefined {
     return match ? `held by ${match[1]} pid ${match[2]} since ${match[3]}` : undefined;
 }
 
-function firstLineOf(error: unknown): string {
+function isLockedText(text: string): boolean {
+    return /currently locked|Another update is currently in progress/.test(text);
+}
+
+/**
+ * Pulumi's own error line of a failed CLI call. The Automation API wraps the CLI's stderr in lines
+ * of its own (`code: -2`, `stdout:`, `stderr: Command failed with exit code 255: <command line>`),
+ * which say nothing to a user.
+ */
+export function firstLineOf(error: unknown): string {
     const text = error instanceof Error ? error.message : String(error);
-    const lines = text.split("\n").map((line) => line.trim());
-    return lines.find((line) => line.startsWith("error:")) ?? lines.find((line) => line !== "") ?? "unknown error";
+    const lines = text
+        .split("\n")
+        .map((line) => line.trim().replace(/^(stdout|stderr|err\?):\s*/, ""))
+        .filter((line) => line !== "" && !/^code: -?\d+$/.test(line) && !/^Command failed with exit code \d+/.test(line));
+    return lines.find((line) => line.startsWith("error:")) ?? lines[0] ?? "unknown error";
 }

@@ -119,6 +119,11 @@ export interface StackEngine {
      */
     cancel(ref: string): Promise<void>;
     lastOperation(ref: string): Promise<LastOperation | undefined>;
+    /**
+     * Throws StackLockedError while another process holds the stack's lock, so an operation is refused
+     * before it runs anything; a lock left by a process of this machine that has exited does not count.
+     */
+    checkUnlocked(ref: string): Promise<void>;
 }
 
 // ---- errors every engine throws, so the orchestration can tell them apart ----

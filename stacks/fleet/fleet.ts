@@ -175,6 +175,7 @@ export class Fleet {
     }
 
     async up(ref: string, context: RunContext = {}): Promise<OperationOutcome> {
+        await this.engine.checkUnlocked(ref);
         await this.ensureReachable(dockerHostOf(await this.engine.getConfig(ref)));
         return this.engine.up(ref, this.operationOptions(context));
     }
@@ -184,6 +185,7 @@ export class Fleet {
     }
 
     async refresh(ref: string, context: RunContext = {}): Promise<OperationOutcome> {
+        await this.engine.checkUnlocked(ref);
         await this.ensureReachable(dockerHostOf(await this.engine.getConfig(ref)));
         return this.engine.refresh(ref, this.operationOptions(context));
     }
@@ -194,6 +196,7 @@ export class Fleet {
      * `deleteDataOnDestroy` first, so the program's volume options follow it.
      */
     async destroy(ref: string, deleteData: boolean, context: RunContext = {}): Promise<DestroyedTenant> {
+        await this.engine.checkUnlocked(ref);
         const config = await this.engine.getConfig(ref);
         await this.ensureReachable(dockerHostOf(config));
         if (config.deleteDataOnDestroy !== String(deleteData)) await this.engine.setConfig(ref, { deleteDataOnDestroy: deleteData }, []);
@@ -277,6 +280,7 @@ export class Fleet {
         if (last?.result === "in-progress") {
             throw new Error(`cannot ${action} ${ref}: a Pulumi ${last.kind} is in progress on its stack; wait for it to finish`);
         }
+        await this.engine.checkUnlocked(ref);
         return this.engine.getConfig(ref);
     }
 

@@ -123,6 +123,22 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
         expect(await engine.listStacks()).toEqual([]);
     });
 
+    it("reports a failed CLI call outside an operation as Pulumi's error line, not the Automation API's framing", async () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
+        writeFileSync(join(root, "Pulumi.yaml"), "name: supabase-fleet\nruntime: nodejs\n");
+        const engine = await createAutomationEngine({ repoRoot: root, env: {} });
+        await engine.createStack("torn", { ref: "torn" }, []);
+        writeFileSync(join(root, "Pulumi.torn.yaml"), "config: [unclosed\n");
+        const failure = await engine.getConfig("torn").then(
+            () => new Error("getConfig succeeded on a torn stack file"),
+            (error: unknown) => error as Error,
+        );
+        expect(failure.message).toMatch(/^error: /);
+        expect(failure.message).not.toMatch(/code: -2|Command failed|\n/);
+        writeFileSync(join(root, "Pulumi.torn.yaml"), "config: {}\n");
+        await engine.removeStack("torn");
+    });
+
     it("writes list settings so that the project's typed declarations accept them", async () => {
         const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
         writeFileSync(join(root, "Pulumi.yaml"), "name: supabase-fleet\nruntime: nodejs\nconfig:\n  additionalRedirectUrls:\n    type: array\n    items:\n      type: string\n    default: []\n");

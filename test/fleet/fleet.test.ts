@@ -93,6 +93,17 @@ describe("pause, resume, destroy and status", () => {
         expect((await engine.getConfig("alpha")).paused).toBeUndefined();
     });
 
+    it("refuses up, refresh and destroy of a locked stack before it writes its config or runs anything", async () => {
+        const { fleet, engine } = memoryFleet();
+        await fleet.create("alpha");
+        engine.lockByAnotherProcess("alpha", "held by ci@runner-7 pid 42 since 2026-12-04T10:00:00Z");
+        const before = engine.calls.length;
+        for (const attempt of [() => fleet.up("alpha"), () => fleet.refresh("alpha"), () => fleet.destroy("alpha", true)]) {
+            await expect(attempt()).rejects.toThrow('stack "alpha" is locked by another update (held by ci@runner-7 pid 42 since 2026-12-04T10:00:00Z)');
+        }
+        expect(engine.calls.slice(before)).toEqual([]);
+    });
+
     it("destroy keeps data unless asked, writes that choice to the stack first, and removes the stack", async () => {
         const { fleet, engine } = memoryFleet();
         await fleet.create("alpha");

@@ -9,7 +9,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeStaleLocks, stackLockDir } from "../../stacks/fleet/staleLocks.js";
+import { liveLockHolder, removeStaleLocks, stackLockDir } from "../../stacks/fleet/staleLocks.js";
 
 const state = mkdtempSync(join(tmpdir(), "fleet-locks-"));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
@@ -36,13 +36,24 @@ describe("removeStaleLocks", () => {
         expect(removeStaleLocks(backend, "supabase-fleet", "acme")).toEqual(["dead.json"]);
         for (const name of ["live.json", "elsewhere.json", "torn.json", "notes.txt"]) expect(existsSync(join(dir, name)), name).toBe(true);
         expect(existsSync(join(dir, "dead.json"))).toBe(false);
+        // What is left is live: the fleet names its holder and refuses to start an operation.
+        expect(liveLockHolder(backend, "supabase-fleet", "acme")).toMatch(new RegExp(`^held by root@${hostname()}(-other)? pid \\d+ since \\d{4}-`));
         // Another stack's lock folder is not looked at.
         expect(removeStaleLocks(backend, "supabase-fleet", "globex")).toEqual([]);
+        expect(liveLockHolder(backend, "supabase-fleet", "globex")).toBeUndefined();
+    });
+
+    it("sees no live lock once only a dead writer's lock is left", () => {
+        const dir = stackLockDir(backend, "supabase-fleet", "initech")!;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "dead.json"), JSON.stringify({ pid: deadPid(), username: "root", hostname: hostname(), timestamp: new Date().toISOString() }));
+        expect(liveLockHolder(backend, "supabase-fleet", "initech")).toBeUndefined();
     });
 
     it("does nothing for backends that are not a local folder", () => {
         expect(stackLockDir("s3://bucket/state", "supabase-fleet", "acme")).toBeUndefined();
         expect(stackLockDir("file://server/share", "supabase-fleet", "acme")).toBeUndefined();
         expect(removeStaleLocks("https://api.pulumi.com", "supabase-fleet", "acme")).toEqual([]);
+        expect(liveLockHolder("https://api.pulumi.com", "supabase-fleet", "acme")).toBeUndefined();
     });
 });

@@ -277,6 +277,12 @@ export class MemoryEngine implements StackEngine {
         return stack.history.at(-1);
     }
 
+    async checkUnlocked(ref: string): Promise<void> {
+        const stack = this.stacks.get(ref);
+        if (stack?.foreignLock) throw new StackLockedError(ref, stack.foreignLock);
+        if (stack?.running) throw new StackLockedError(ref, "an update started by this process");
+    }
+
     // ---- internals ----
 
     private stack(ref: string): MemoryStack {
