@@ -12,10 +12,10 @@ import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
 import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
-import { createPostgresPasswordSync } from "./postgresPasswordSync.js";
+import { createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
 import { renderFiles } from "./files/index.js";
 import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
-import { RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
+import { isAtLeast, RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
 import { SERVICE_MODULES, enabledServices } from "./services/index.js";
 import { keepsPreviousOpaqueKeys } from "./services/shared.js";
@@ -128,12 +128,11 @@ export class SupabaseProject extends pulumi.ComponentResource {
             { parent: this, dependsOn: [volumes["db-data"], imageFor("db")] },
         );
 
-        // Before the db (and with it every service that uses the password) is replaced on a new password.
-        const passwordSync = createPostgresPasswordSync(
-            `${name}-db-password-sync`,
-            { ref, dockerHost: settings.dockerHost, dbContainerName: allContainerNames.db, password: secrets.postgresPassword },
-            { parent: this },
-        );
+        // Before the db (and with it every service that uses the value) is replaced on a new value.
+        const liveDb = { ref, dockerHost: settings.dockerHost, dbContainerName: allContainerNames.db };
+        const passwordSync = createPostgresPasswordSync(`${name}-db-password-sync`, { ...liveDb, value: secrets.postgresPassword }, { parent: this });
+        // From 0.8.2 on the database holds no copy of the JWT secret.
+        const jwtSecretSync = isAtLeast(release, "0.8.2") ? undefined : createJwtSecretSync(`${name}-db-jwt-secret-sync`, { ...liveDb, value: secrets.jwtSecret }, { parent: this });
 
         const containers: Partial<Record<ServiceName, docker.Container>> = {};
         // Services are created in start order: a container's health-gated dependencies exist before it.
@@ -153,7 +152,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
                     cpus: settings[`${service}Cpus`],
                     paused: settings.paused,
                     healthyFirst: module.dependsOn(release).map((dependency) => containers[dependency]!),
-                    ...(service === "db" ? { createdAfter: [...(dataGuard ? [dataGuard] : []), majorGuard, passwordSync] } : {}),
+                    ...(service === "db" ? { createdAfter: [...(dataGuard ? [dataGuard] : []), majorGuard, passwordSync, ...(jwtSecretSync ? [jwtSecretSync] : [])] } : {}),
                 },
                 inTenant,
             );

@@ -13,8 +13,8 @@ export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 const PARTIAL_SUFFIX = ".partial";
 /** A partial folder this old belongs to a backup that died; retention removes it. */
-const ABANDONED_PARTIAL_MS = 6 * 3600_000;
-const ID_PATTERN = /^\d{8}T\d{6}Z(-\d+)?$/;
+export const ABANDONED_PARTIAL_MS = 6 * 3600_000;
+export const ID_PATTERN = /^\d{8}T\d{6}Z(-\d+)?$/;
 
 export interface BackupEntry {
     readonly id: string;
@@ -66,7 +66,7 @@ export class BackupFolder {
             const manifest = readManifest(join(tenantDir, name));
             if (manifest && manifest.id === name && manifest.ref === ref) entries.push({ id: name, dir: join(tenantDir, name), manifest, bytes: totalBytes(manifest) });
         }
-        return entries.sort((a, b) => (a.manifest.createdAt === b.manifest.createdAt ? b.id.localeCompare(a.id) : b.manifest.createdAt.localeCompare(a.manifest.createdAt)));
+        return entries.sort(newestFirst);
     }
 
     /** A backup by id, or the newest with `latest`; a usage-style error names what exists. */
@@ -74,8 +74,7 @@ export class BackupFolder {
         const backups = this.list(ref);
         const found = idOrLatest === "latest" ? backups[0] : backups.find((entry) => entry.id === idOrLatest);
         if (found) return found;
-        if (backups.length === 0) throw new BackupNotFoundError(`no complete backup of ${ref} in ${this.root} (fleet backup ${ref} makes one)`);
-        throw new BackupNotFoundError(`no backup ${idOrLatest} of ${ref} in ${this.root}; the newest is ${backups[0]!.id} (fleet backups ${ref} lists them)`);
+        throw notFound(ref, idOrLatest, backups, this.root);
     }
 
     /** Files whose size or SHA-256 differ from the manifest, one line each; empty when intact. */
@@ -102,17 +101,9 @@ export class BackupFolder {
      * newest complete backup always stays, whatever the rules say. Returns the removed ids.
      */
     applyRetention(ref: string, retention: Retention, now: Date): string[] {
-        const backups = this.list(ref);
-        const removed: string[] = [];
-        backups.forEach((entry, index) => {
-            if (index === 0) return;
-            const ageMs = now.getTime() - Date.parse(entry.manifest.createdAt);
-            const beyondCount = retention.keep !== undefined && index >= retention.keep;
-            const tooOld = retention.maxAgeDays !== undefined && ageMs > retention.maxAgeDays * 86_400_000;
-            if (beyondCount || tooOld) {
-                rmSync(entry.dir, { recursive: true, force: true });
-                removed.push(entry.id);
-            }
+        const removed = expiredBackups(this.list(ref), retention, now).map((entry) => {
+            rmSync(entry.dir, { recursive: true, force: true });
+            return entry.id;
         });
         const tenantDir = this.tenantDir(ref, false);
         for (const name of existsSync(tenantDir) ? readdirSync(tenantDir) : []) {
@@ -139,6 +130,26 @@ export class BackupNotFoundError extends Error {
         super(message);
         this.name = "BackupNotFoundError";
     }
+}
+
+/** Which backups the rules remove, newest first in `backups`; the newest always stays. */
+export function expiredBackups(backups: readonly BackupEntry[], retention: Retention, now: Date): BackupEntry[] {
+    return backups.filter((entry, index) => {
+        if (index === 0) return false;
+        const ageMs = now.getTime() - Date.parse(entry.manifest.createdAt);
+        const beyondCount = retention.keep !== undefined && index >= retention.keep;
+        const tooOld = retention.maxAgeDays !== undefined && ageMs > retention.maxAgeDays * 86_400_000;
+        return beyondCount || tooOld;
+    });
+}
+
+export function newestFirst(a: BackupEntry, b: BackupEntry): number {
+    return a.manifest.createdAt === b.manifest.createdAt ? b.id.localeCompare(a.id) : b.manifest.createdAt.localeCompare(a.manifest.createdAt);
+}
+
+export function notFound(ref: string, idOrLatest: string, backups: readonly BackupEntry[], location: string): BackupNotFoundError {
+    if (backups.length === 0) return new BackupNotFoundError(`no complete backup of ${ref} in ${location} (fleet backup ${ref} makes one)`);
+    return new BackupNotFoundError(`no backup ${idOrLatest} of ${ref} in ${location}; the newest is ${backups[0]!.id} (fleet backups ${ref} lists them)`);
 }
 
 /** `20261203T234012Z`: sorts by time and is safe in every file system. */

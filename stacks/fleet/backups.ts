@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../../components/catalog.js";
 import { DB_SERVICE, TenantDb } from "../backup/dbCommands.js";
-import type { BackupEntry, BackupFolder, Retention } from "../backup/folder.js";
+import type { BackupEntry, Retention } from "../backup/folder.js";
+import type { BackupStore } from "../backup/store.js";
 import { restoreBackup, verifyBackup, type RestoreReport } from "../backup/restore.js";
 import { takeBackup } from "../backup/takeBackup.js";
 import { dockerHostOf } from "./fleetConfigs.js";
@@ -24,18 +25,20 @@ export interface BackupOutcome {
     readonly removed: readonly string[];
 }
 
-export async function backupTenant(fleet: Fleet, folder: BackupFolder, ref: string, retention: Retention, context: RunContext = {}): Promise<BackupOutcome> {
+export async function backupTenant(fleet: Fleet, store: BackupStore, ref: string, retention: Retention, context: RunContext = {}): Promise<BackupOutcome> {
     const config = await fleet.engine.getConfig(ref);
     const dockerHost = dockerHostOf(config);
     await fleet.ensureReachable(dockerHost);
-    const entry = await takeBackup({
-        host: fleet.docker(dockerHost),
-        ref,
-        release: releaseOfStack(config),
-        folder,
-        onProgress: () => context.onProgress?.({ done: 0 }),
-    });
-    const removed = folder.applyRetention(ref, retention, new Date());
+    const entry = await store.save(ref, (folder) =>
+        takeBackup({
+            host: fleet.docker(dockerHost),
+            ref,
+            release: releaseOfStack(config),
+            folder,
+            onProgress: () => context.onProgress?.({ done: 0 }),
+        }),
+    );
+    const removed = await store.applyRetention(ref, retention, new Date());
     return { ref, id: entry.id, dir: entry.dir, bytes: entry.bytes, durationMs: entry.manifest.durationMs, removed };
 }
 
@@ -76,13 +79,13 @@ export async function checkRestoreTarget(fleet: Fleet, request: { source: string
  */
 export async function restoreTenant(
     fleet: Fleet,
-    folder: BackupFolder,
+    store: BackupStore,
     request: { source: string; from: string; into?: string; hostName?: string },
     context: RunContext = {},
 ): Promise<RestoreOutcome> {
-    const entry = folder.find(request.source, request.from);
+    const entry = await store.find(request.source, request.from);
     const into = await checkRestoreTarget(fleet, request);
-    const outcome = await deployAndRestore(fleet, folder, entry, into, request.hostName, context);
+    const outcome = await deployAndRestore(fleet, store, entry, into, request.hostName, context);
     if (outcome.rowProblems.length > 0 || outcome.fileProblems.length > 0) throw new RestoreCheckError(outcome);
     return outcome;
 }
@@ -109,15 +112,15 @@ export function drillRef(ref: string): string {
  * restored user signs in through auth, then removes the scratch tenant with its data, whatever
  * happened. Throws `DrillFailedError` when the backup does not restore.
  */
-export async function drillTenant(fleet: Fleet, folder: BackupFolder, request: { source: string; from: string; hostName?: string }, context: RunContext = {}): Promise<DrillOutcome> {
-    const entry = folder.find(request.source, request.from);
+export async function drillTenant(fleet: Fleet, store: BackupStore, request: { source: string; from: string; hostName?: string }, context: RunContext = {}): Promise<DrillOutcome> {
+    const entry = await store.find(request.source, request.from);
     const scratch = drillRef(request.source);
     if ((await fleet.engine.listStacks()).some((stack) => stack.ref === scratch)) {
         throw new FleetUsageError(`the drill's scratch tenant ${scratch} already exists (a drill that was interrupted?); remove it with fleet destroy ${scratch} --delete-data --yes`);
     }
     let created = false;
     try {
-        const outcome = await deployAndRestore(fleet, folder, entry, scratch, request.hostName, context, () => (created = true));
+        const outcome = await deployAndRestore(fleet, store, entry, scratch, request.hostName, context, () => (created = true));
         const signIn = await signInRestoredUser(fleet, scratch);
         const problems = [...outcome.rowProblems, ...outcome.fileProblems, ...("failed" in signIn ? [signIn.failed] : [])];
         if (problems.length > 0) throw new DrillFailedError(request.source, entry.id, problems);
@@ -130,15 +133,21 @@ export async function drillTenant(fleet: Fleet, folder: BackupFolder, request: {
     }
 }
 
-async function deployAndRestore(fleet: Fleet, folder: BackupFolder, entry: BackupEntry, into: string, hostName: string | undefined, context: RunContext, onCreated?: () => void): Promise<RestoreOutcome> {
-    await verifyBackup(folder, entry); // before anything is created
-    const hostOfSource = fleet.registry?.tenants.find((tenant) => tenant.ref === entry.manifest.ref)?.host.name;
-    await fleet.create(into, { release: entry.manifest.release, ...(hostName ?? hostOfSource ? { hostName: hostName ?? hostOfSource } : {}) });
-    onCreated?.();
-    await fleet.up(into, context); // throws when the deployment fails
-    const dockerHost = dockerHostOf(await fleet.engine.getConfig(into));
-    const report = await restoreBackup({ host: fleet.docker(dockerHost), ref: into, entry, folder, verified: true, onProgress: () => context.onProgress?.({ done: 0 }) });
-    return { ...report, from: entry.manifest.ref, backup: entry.id, into };
+async function deployAndRestore(fleet: Fleet, store: BackupStore, listed: BackupEntry, into: string, hostName: string | undefined, context: RunContext, onCreated?: () => void): Promise<RestoreOutcome> {
+    // Read (downloaded from S3) and checked before anything is created.
+    const { folder, entry, release } = await store.open(listed);
+    try {
+        await verifyBackup(folder, entry);
+        const hostOfSource = fleet.registry?.tenants.find((tenant) => tenant.ref === entry.manifest.ref)?.host.name;
+        await fleet.create(into, { release: entry.manifest.release, ...(hostName ?? hostOfSource ? { hostName: hostName ?? hostOfSource } : {}) });
+        onCreated?.();
+        await fleet.up(into, context); // throws when the deployment fails
+        const dockerHost = dockerHostOf(await fleet.engine.getConfig(into));
+        const report = await restoreBackup({ host: fleet.docker(dockerHost), ref: into, entry, folder, verified: true, onProgress: () => context.onProgress?.({ done: 0 }) });
+        return { ...report, from: entry.manifest.ref, backup: entry.id, into };
+    } finally {
+        release();
+    }
 }
 
 /**

@@ -9,10 +9,15 @@ import type { SettingValue } from "./engine.js";
 
 /** Settings the fleet itself manages: never removed by `sync` even though fleet.yaml does not list them. */
 /** Secrets `fleet rotate` writes into a stack; from then on they are the stack's own. */
-export const ROTATED_SECRET_KEYS = ["postgresPassword", "dashboardPassword"] as const;
+export const ROTATED_SECRET_KEYS = ["postgresPassword", "dashboardPassword", "jwtSecret"] as const;
 /** Set by `fleet rotate <ref> signing-key|api-keys`; the stack's own from then on, like a rotated secret. */
 export const KEY_ROTATION_KEYS = ["signingKeyGeneration", "keepPreviousSigningKey", "opaqueKeyGeneration", "keepPreviousOpaqueKeys"] as const;
 export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...KEY_ROTATION_KEYS];
+/**
+ * Secrets of other systems that `fleet rotate` writes (a value from the provider), for tenants that
+ * fleet.yaml does not list: for a listed one the registry states them, and is where they change.
+ */
+export const EXTERNAL_SECRET_KEYS = ["smtpPassword", "s3AccessKeyId", "s3SecretAccessKey", "authOAuthClientSecrets"] as const;
 
 /**
  * Settings recorded in a tenant's stack when it is created and kept for its whole life while the

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BackupFolder, BackupNotFoundError, backupId, sha256OfFile } from "../../stacks/backup/folder.js";
-import { MANIFEST_FORMAT, type BackupManifest } from "../../stacks/backup/manifest.js";
+import { BackupFolder, BackupNotFoundError, backupId } from "../../stacks/backup/folder.js";
+import { commitBackup } from "./commitBackup.js";
 
 let root = "";
 beforeEach(() => {
@@ -13,21 +13,7 @@ afterEach(() => rmSync(join(root, ".."), { recursive: true, force: true }));
 
 /** A committed backup of `ref` taken at `at`, with one file of `content`. */
 async function backupAt(folder: BackupFolder, ref: string, at: string, content = "dump"): Promise<string> {
-    const { id, dir } = folder.begin(ref, new Date(at));
-    writeFileSync(join(dir, "globals.sql"), content);
-    const manifest: BackupManifest = {
-        format: MANIFEST_FORMAT,
-        ref,
-        id,
-        createdAt: new Date(at).toISOString(),
-        release: "feb-2026",
-        dbImage: "supabase/postgres:15.8.1.085",
-        postgresVersion: "15.8",
-        durationMs: 10,
-        files: [{ kind: "globals", name: "globals.sql", bytes: content.length, sha256: await sha256OfFile(join(dir, "globals.sql")) }],
-    };
-    folder.commit(ref, dir, manifest);
-    return id;
+    return (await commitBackup(folder, ref, at, { "globals.sql": content })).id;
 }
 
 describe("the backup folder", () => {

@@ -74,8 +74,8 @@ describe("SupabaseProject with default settings", () => {
 
     it("registers exactly the expected resources", () => {
         const counts = Object.fromEntries([COMPONENT, PROVIDER, PASSWORD, NETWORK, VOLUME, IMAGE, CONTAINER, COMMAND].map((t) => [t, byType(registrations, t).length]));
-        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 3 });
-        expect(registrations.length).toBe(49);
+        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 4 });
+        expect(registrations.length).toBe(50);
         expect(byType(registrations, CONTAINER).map((r) => r.name).sort()).toEqual(ALL_SERVICES.map((s) => `dev-${s}`).sort());
     });
 
@@ -304,15 +304,20 @@ describe("SupabaseProject with default settings", () => {
         // Nothing else a container declares may carry a secret value.
         const jwtSecret = await unwrap(project.jwtSecret);
         const password = envMap(container(registrations, "dev-db").inputs.envs).POSTGRES_PASSWORD!;
-        // The password sync carries the password in its environment, as a secret, and nowhere else.
+        // The syncs carry the password and the JWT secret in their environment, as secrets, and nowhere else.
         const sync = registrations.find((r) => r.name === "dev-db-password-sync")!;
+        const jwtSync = registrations.find((r) => r.name === "dev-db-jwt-secret-sync")!;
         // (Pulumi marks the whole environment map secret, as one value.)
         expect(isSecretValue(sync.inputs.environment)).toBe(true);
+        expect(isSecretValue(jwtSync.inputs.environment)).toBe(true);
         const syncEnvironment = reveal(sync.inputs.environment) as Record<string, unknown>;
+        const jwtSyncEnvironment = reveal(jwtSync.inputs.environment) as Record<string, unknown>;
         expect(syncEnvironment.NEW_PGPASSWORD).toBe(password);
+        expect(jwtSyncEnvironment.NEW_JWT_SECRET).toBe(jwtSecret);
         for (const registration of registrations) {
             const { envs: _envs, ...rest } = registration.inputs;
             if (registration === sync) rest.environment = { ...syncEnvironment, NEW_PGPASSWORD: undefined };
+            if (registration === jwtSync) rest.environment = { ...jwtSyncEnvironment, NEW_JWT_SECRET: undefined };
             const text = JSON.stringify(reveal(rest));
             expect(text.includes(jwtSecret), registration.name).toBe(false);
             expect(text.includes(password), registration.name).toBe(false);
@@ -365,7 +370,7 @@ describe("SupabaseProject with default settings", () => {
         const dependsOn = Object.fromEntries(ALL_SERVICES.map((s) => [s, options.get(`${CONTAINER}::dev-${s}`)!.dependsOn]));
         const expected = (service: string, deps: string[]) => [`dev-image-${service}`, ...deps.map((d) => `dev-${d}`)].sort();
         expect(dependsOn).toEqual({
-            db: [...expected("db", []), "dev-db-data-guard", "dev-db-major-guard", "dev-db-password-sync"].sort(), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
+            db: [...expected("db", []), "dev-db-data-guard", "dev-db-major-guard", "dev-db-password-sync", "dev-db-jwt-secret-sync"].sort(), vector: expected("vector", []), analytics: expected("analytics", ["db"]), kong: expected("kong", []),
             auth: expected("auth", ["db"]), rest: expected("rest", ["db"]), realtime: expected("realtime", ["db"]),
             storage: expected("storage", ["db", "rest", "imgproxy"]), imgproxy: expected("imgproxy", []), meta: expected("meta", ["db"]),
             functions: expected("functions", []), studio: expected("studio", []), supavisor: expected("supavisor", ["db"]),

@@ -133,7 +133,12 @@ describe("settings that change a project", () => {
 
     it("declares no existing-data check when the Postgres password comes from config (the major check stays)", async () => {
         const registrations = await buildProjects([{ ref: "given", authEmailAutoconfirm: true, postgresPassword: "a-password-of-my-own-1234" }]);
-        expect(registrations.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["given-db-major-guard", "given-db-password-sync"]);
+        expect(registrations.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["given-db-jwt-secret-sync", "given-db-major-guard", "given-db-password-sync"]);
+    });
+
+    it("declares no JWT-secret sync from release 0.8.2 on, where the database holds no copy of the secret", async () => {
+        const registrations = await buildProjects([{ ref: "nova", authEmailAutoconfirm: true, release: "0.8.2", dbDataPostgresMajor: 17, postgresPassword: "a-password-of-my-own-1234" }]);
+        expect(registrations.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["nova-db-major-guard", "nova-db-password-sync"]);
     });
 
     it("paused: containers are declared but neither started, kept running nor waited for", async () => {

@@ -1,12 +1,14 @@
 /**
  * Backups on the real engine and the real Docker engine, from a fresh copy of the project: a tenant
  * gets a table, an auth user (through the real GoTrue), a storage object and an edge function; it is
- * backed up, drilled, destroyed with its data, and restored from the backup under its own ref, where
+ * backed up into a folder and into a real S3-compatible server (drilled from there), destroyed with
+ * its data, and restored from the folder's backup under its own ref, where
  * all of it is found again and the user signs in with the password it signed up with.
  */
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startS3Server } from "../support/s3/server.js";
 import { E2E_RELEASE, e2eRegistry, engineMissingReason, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "e2ebk";
@@ -110,16 +112,38 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         expect(kept.map((b) => b.id)).not.toContain(latest!.id);
     }, 1_200_000);
 
-    it("a drill restores the latest backup into a scratch tenant, signs the user in, and removes the scratch tenant", () => {
-        const drill = fleet("drill", REF, "--json");
-        expect(drill.status, `${drill.stdout.slice(-3000)}\n${drill.stderr.slice(-3000)}`).toBe(0);
-        const report = JSON.parse(drill.stdout) as { drill: { tablesChecked: number; filesChecked: number; signIn: { email?: string } } };
-        expect(report.drill.signIn.email).toBe(USER.email);
-        expect(report.drill.tablesChecked).toBeGreaterThan(10);
-        expect(report.drill.filesChecked).toBeGreaterThanOrEqual(2);
-        expect(run("docker", ["ps", "-aq", "--filter", `label=supabase-fleet.tenant=${SCRATCH}`]).stdout.trim()).toBe("");
-        expect(run("docker", ["volume", "ls", "-q", "--filter", `label=supabase-fleet.tenant=${SCRATCH}`]).stdout.trim()).toBe("");
-        expect(fleetOk("list")).not.toContain(SCRATCH);
+    it("a backup into an S3 bucket drills from the bucket: restored into a scratch tenant, the user signs in, the scratch tenant is removed", async () => {
+        const s3 = await startS3Server();
+        try {
+            const target = `s3://${s3.bucket}/fleet`;
+            const withS3 = (...args: string[]) => run("npm", ["run", "--silent", "fleet", "--", ...args, "--s3", target], { cwd: project, timeoutMs: 1_500_000, env: s3.env });
+            const backup = withS3("backup", REF);
+            expect(backup.status, backup.stderr.slice(-3000)).toBe(0);
+            expect(backup.stdout).toContain(`backups are in ${target}`);
+            const [stored, ...others] = JSON.parse(withS3("backups", REF, "--json").stdout) as { id: string; dir: string }[];
+            expect(others).toEqual([]);
+            expect(stored!.dir).toBe(`${target}/${REF}/${stored!.id}`);
+            // In the server's own folder, under the layout of a backup folder.
+            const manifest = JSON.parse(readFileSync(join(s3.root, s3.bucket, "fleet", REF, stored!.id, "manifest.json"), "utf8")) as { files: { name: string }[] };
+            for (const file of manifest.files) expect(existsSync(join(s3.root, s3.bucket, "fleet", REF, stored!.id, file.name)), file.name).toBe(true);
+
+            const drill = withS3("drill", REF, "--json");
+            expect(drill.status, `${drill.stdout.slice(-3000)}\n${drill.stderr.slice(-3000)}`).toBe(0);
+            const report = JSON.parse(drill.stdout) as { drill: { backup: string; tablesChecked: number; filesChecked: number; signIn: { email?: string } } };
+            expect(report.drill.backup).toBe(stored!.id);
+            expect(report.drill.signIn.email).toBe(USER.email);
+            expect(report.drill.tablesChecked).toBeGreaterThan(10);
+            expect(report.drill.filesChecked).toBeGreaterThanOrEqual(2);
+            expect(run("docker", ["ps", "-aq", "--filter", `label=supabase-fleet.tenant=${SCRATCH}`]).stdout.trim()).toBe("");
+            expect(run("docker", ["volume", "ls", "-q", "--filter", `label=supabase-fleet.tenant=${SCRATCH}`]).stdout.trim()).toBe("");
+            expect(fleetOk("list")).not.toContain(SCRATCH);
+            // A wrong secret is one line naming S3's refusal, and never the secret.
+            const refused = run("npm", ["run", "--silent", "fleet", "--", "backups", REF, "--s3", target], { cwd: project, env: { ...s3.env, AWS_SECRET_ACCESS_KEY: "wrong-secret-e2e" } });
+            expect(refused.status).toBe(1);
+            expect(refused.stderr.trim()).toBe(`fleet: listing fleet/${REF}/ in bucket ${s3.bucket}: SignatureDoesNotMatch`);
+        } finally {
+            await s3.stop();
+        }
     }, 1_200_000);
 
     it("a damaged backup is refused by restore and fails its drill, before anything is created", () => {

@@ -2,11 +2,13 @@
  * The fleet through the real Automation API and the real Docker engine, from a fresh copy of the
  * project: two tenants on one host synced and deployed in parallel without a collision, their status,
  * pause and resume of one without touching the other, a broken image failing one tenant only, stack
- * locks under a concurrent update and under Ctrl-C, and destroy with their data.
+ * locks under a concurrent update and under Ctrl-C, a JWT-secret rotation, and destroy with their data.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { E2E_RELEASE, e2eRegistry, engineMissingReason, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
@@ -161,6 +163,46 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(fleet("up", "--all", "--parallel", "2").status).toBe(0);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
         for (const ref of TENANTS) expect(inspect("container", `${ref}-imgproxy`).Config.Image).toBe(E2E_RELEASE.images.imgproxy);
+    }, 900_000);
+
+    it("rotate jwt-secret replaces exactly the containers that hold the secret or a key; the real GoTrue refuses sessions of the old secret", async () => {
+        const ref = "e2ebeta";
+        const secrets = () => JSON.parse(runOk("npm", ["run", "--silent", "fleet", "--", "outputs", ref, "--show-secrets", "--json"], { cwd: project })) as Record<string, string>;
+        const before = secrets();
+        const names = () => runOk("docker", ["ps", "-a", "--filter", `label=supabase-fleet.tenant=${ref}`, "--format", "{{.Names}}"]).trim().split("\n").sort();
+        const ids = () => Object.fromEntries(names().map((name) => [name, inspect("container", name).Id as string]));
+        // What holds the secret or a key signed with it, read from Docker itself.
+        const holders = names().filter((name) => (inspect("container", name).Config.Env as string[]).some((entry) => [before.jwtSecret!, before.anonKey!, before.serviceRoleKey!].some((value) => entry.includes(value))));
+        expect(holders).toEqual(expect.arrayContaining([`${ref}-db`, `${ref}-auth`, `${ref}-rest`, `${ref}-kong`, `${ref}-realtime`, `${ref}-storage`]));
+        const auth = (args: string[]) => runOk("docker", ["run", "--rm", "--network", `${ref}-network`, "--entrypoint", "curl", E2E_RELEASE.images.db, "-sS", ...args]);
+        const session = (email: string, path: string) =>
+            JSON.parse(auth(["-X", "POST", `http://auth:9999${path}`, "-H", "Content-Type: application/json", "-d", JSON.stringify({ email, password: "a password for the rotation" })])) as { access_token?: string };
+        const userStatus = (token: string) => auth(["-o", "/dev/null", "-w", "%{http_code}", "-H", `Authorization: Bearer ${token}`, "http://auth:9999/user"]);
+        const oldSession = session("rotation@example.com", "/signup").access_token!;
+        expect(userStatus(oldSession)).toBe("200");
+        const idsBefore = ids();
+
+        const preview = fleet("rotate", ref, "jwt-secret", "--preview", "--json");
+        expect(preview.status, preview.stderr.slice(-3000)).toBe(0);
+        expect((JSON.parse(preview.stdout) as { restarts: string[] }).restarts).toEqual(holders);
+        expect(ids()).toEqual(idsBefore);
+
+        const rotate = fleet("rotate", ref, "jwt-secret");
+        expect(rotate.status, `${rotate.stdout.slice(-3000)}\n${rotate.stderr.slice(-3000)}`).toBe(0);
+        const after = secrets();
+        expect(after.jwtSecret).not.toBe(before.jwtSecret);
+        expect(`${rotate.stdout}${rotate.stderr}`).not.toContain(after.jwtSecret!);
+        const idsAfter = ids();
+        for (const name of names()) expect(idsAfter[name] === idsBefore[name], name).toBe(!holders.includes(name));
+        // The keys are signed with the new secret, and no longer verify with the old one.
+        await expect(jwtVerify(after.anonKey!, new TextEncoder().encode(after.jwtSecret!))).resolves.toBeDefined();
+        await expect(jwtVerify(after.anonKey!, new TextEncoder().encode(before.jwtSecret!))).rejects.toThrow();
+        // The real GoTrue: a session of the old secret is refused (403, bad_jwt), a new sign-in works.
+        expect(userStatus(oldSession)).toBe("403");
+        expect(userStatus(session("rotation@example.com", "/token?grant_type=password").access_token!)).toBe("200");
+        // The database's copy for SQL (release feb-2026) is the new secret, compared by digest.
+        const digest = runOk("docker", ["exec", `${ref}-db`, "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-At", "-c", "SELECT md5(current_setting('app.settings.jwt_secret'))"]).trim();
+        expect(digest).toBe(createHash("md5").update(after.jwtSecret!).digest("hex"));
     }, 900_000);
 
     it("destroy --delete-data removes a tenant's containers and volumes and nothing of the other's", () => {

@@ -303,8 +303,8 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password|signing-key|api-keys>\n"],
-        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password, signing-key, api-keys (got "jwt")\n'],
+        [["rotate", "alpha"], "fleet: fleet rotate takes a tenant ref and what to rotate: fleet rotate <ref> <postgres-password|dashboard-password|jwt-secret|signing-key|api-keys|smtp-password|s3-keys|oauth-secret>\n"],
+        [["rotate", "alpha", "jwt"], 'fleet: fleet rotate needs what to rotate after the ref: one of postgres-password, dashboard-password, jwt-secret, signing-key, api-keys, smtp-password, s3-keys, oauth-secret (got "jwt")\n'],
     ])("rotate refuses %j with one line, exit 2", async (argv, message) => {
         const { run } = setup(REGISTRY);
         await run(["sync"]);
@@ -345,6 +345,75 @@ describe("fleet CLI", () => {
         const paused = await run(["rotate", "alpha", "postgres-password"]);
         expect([paused.code, paused.stderr]).toEqual([2, "fleet: alpha is paused: the new Postgres password is applied inside its running database; fleet resume alpha first\n"]);
         expect(await engine.getConfig("alpha")).toEqual(before);
+    });
+
+    it("rotate jwt-secret writes a new 64-character secret, and refuses a stack whose keys are given by hand or a paused feb-2026 tenant", async () => {
+        const { run, engine } = setup(REGISTRY.replace("  - ref: bravo", "  - ref: bravo\n    release: feb-2026"), { resourceCount: 2 });
+        await run(["sync", "--up"]);
+        const rotated = await run(["rotate", "alpha", "jwt-secret"]);
+        expect(rotated.code, rotated.stderr).toBe(0);
+        expect(rotated.stdout).toContain("alpha: JWT secret rotated; the anon and service-role keys are new (fleet info shows them) and tokens signed with the old secret are refused\n");
+        const secret = (await engine.getConfig("alpha")).jwtSecret!;
+        expect(secret).toMatch(/^[A-Za-z0-9]{64}$/);
+        expect(`${rotated.stdout}${rotated.stderr}`).not.toContain(secret);
+        expect((await run(["sync"])).code).toBe(0);
+        expect((await engine.getConfig("alpha")).jwtSecret).toBe(secret);
+
+        await engine.setConfig("alpha", { anonKey: "eyJhbGciOiJIUzI1NiJ9.e30.x" }, ["anonKey"]);
+        const given = await run(["rotate", "alpha", "jwt-secret"]);
+        expect([given.code, given.stderr]).toEqual([2, "fleet: alpha sets anonKey itself, signed with the current JWT secret: remove it from the stack (they are then signed from the new secret), or rotate by giving jwtSecret and the keys together\n"]);
+        expect((await engine.getConfig("alpha")).jwtSecret).toBe(secret);
+
+        await run(["pause", "bravo"]);
+        const paused = await run(["rotate", "bravo", "jwt-secret"]);
+        expect([paused.code, paused.stderr]).toEqual([2, "fleet: bravo is paused: on release feb-2026 the new JWT secret is applied inside its running database too; fleet resume bravo first\n"]);
+        expect((await engine.getConfig("bravo")).jwtSecret).toBeUndefined();
+    });
+
+    it("rotate smtp-password, s3-keys and oauth-secret take the new values from the environment, check them, and never print them", async () => {
+        const { run, engine, env } = setup(REGISTRY, { resourceCount: 2 });
+        await run(["sync", "--up"]);
+        env.NEW_SMTP = "a-new-smtp-password";
+        // A tenant fleet.yaml lists gets its secrets from there.
+        const listed = await run(["rotate", "alpha", "smtp-password", "--from-env", "NEW_SMTP"]);
+        expect([listed.code, listed.stderr]).toEqual([2, "fleet: alpha is in fleet.yaml, which states its smtpPassword (fleet sync writes them): put the new value there (fromEnv), then fleet sync --up\n"]);
+        // A stack of its own (made by hand, not in fleet.yaml).
+        await engine.createStack(
+            "delta",
+            { ref: "delta", authEmailAutoconfirm: true, smtpHost: "smtp.example.com", smtpUser: "mailer", smtpPassword: "old-smtp", authOAuthProviders: ["github:client-1", "google:client-2"], authOAuthClientSecrets: ["github:old-gh", "google:old-go"] },
+            ["smtpPassword", "authOAuthClientSecrets"],
+        );
+        await run(["up", "delta"]);
+        const smtp = await run(["rotate", "delta", "smtp-password", "--from-env", "NEW_SMTP"]);
+        expect(smtp.code, smtp.stderr).toBe(0);
+        expect(smtp.stdout).toContain("delta: SMTP password replaced; auth restarted on it\n");
+        expect(`${smtp.stdout}${smtp.stderr}`).not.toContain(env.NEW_SMTP);
+        expect((await engine.getConfig("delta")).smtpPassword).toBe(env.NEW_SMTP);
+
+        env.NEW_GITHUB = "a-new-github-secret";
+        const oauth = await run(["rotate", "delta", "oauth-secret", "--provider", "github", "--from-env", "NEW_GITHUB"]);
+        expect(oauth.code, oauth.stderr).toBe(0);
+        expect(JSON.parse((await engine.getConfig("delta")).authOAuthClientSecrets!)).toEqual(["github:a-new-github-secret", "google:old-go"]);
+        const preview = await run(["rotate", "delta", "oauth-secret", "--provider", "google", "--from-env", "NEW_GITHUB", "--preview"]);
+        expect(preview.code, preview.stderr).toBe(0);
+        expect(JSON.parse((await engine.getConfig("delta")).authOAuthClientSecrets!)).toEqual(["github:a-new-github-secret", "google:old-go"]); // put back
+        const unknownProvider = await run(["rotate", "delta", "oauth-secret", "--provider", "gitlab", "--from-env", "NEW_GITHUB"]);
+        expect([unknownProvider.code, unknownProvider.stderr]).toEqual([2, "fleet: fleet rotate delta oauth-secret needs --provider with one of the tenant's providers: github, google\n"]);
+
+        // s3-keys needs both values; a malformed value is refused by the config rules, and named without the value.
+        env.KEY_ID = "AKIAEXAMPLE";
+        const one = await run(["rotate", "delta", "s3-keys", "--from-env", "KEY_ID"]);
+        expect([one.code, one.stderr]).toEqual([2, "fleet: fleet rotate delta s3-keys needs --from-env with 2 variables, comma-separated: s3AccessKeyId, s3SecretAccessKey (the new value comes from your provider; it is never printed)\n"]);
+        env.BAD_SMTP = "line one\nline two";
+        const bad = await run(["rotate", "delta", "smtp-password", "--from-env", "BAD_SMTP"]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/supabase-fleet:smtpPassword/);
+        expect(bad.stderr).not.toContain("line one");
+        expect((await engine.getConfig("delta")).smtpPassword).toBe(env.NEW_SMTP);
+        const unset = await run(["rotate", "delta", "smtp-password", "--from-env", "NOT_SET"]);
+        expect([unset.code, unset.stderr]).toEqual([2, "fleet: --from-env: NOT_SET is not set or empty in the environment\n"]);
+        const generated = await run(["rotate", "delta", "postgres-password", "--from-env", "NEW_SMTP"]);
+        expect([generated.code, generated.stderr]).toEqual([2, "fleet: --from-env: only smtp-password, s3-keys, oauth-secret take a value; the fleet makes the new postgres-password itself\n"]);
     });
 
     it("runs as a program: npm run fleet -- --help documents every command", async () => {

@@ -97,8 +97,20 @@ describe("deploy", () => {
 
     it("takes configuration from repository secrets under the standard variable names", () => {
         for (const file of ["fleet-deploy.yml", "fleet-preview.yml", "fleet-backup.yml"]) {
-            const { FLEET_BACKUP_DIR, ...env } = jobs(file)[0]!.env ?? {};
-            expect(FLEET_BACKUP_DIR).toBe(file === "fleet-backup.yml" ? "${{ vars.FLEET_BACKUP_DIR }}" : undefined);
+            const { FLEET_BACKUP_DIR, FLEET_BACKUP_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL_S3, ...env } = jobs(file)[0]!.env ?? {};
+            // The backup target: a folder variable, or a bucket with its credentials as secrets.
+            expect({ FLEET_BACKUP_DIR, FLEET_BACKUP_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL_S3 }).toEqual(
+                file === "fleet-backup.yml"
+                    ? {
+                          FLEET_BACKUP_DIR: "${{ vars.FLEET_BACKUP_DIR }}",
+                          FLEET_BACKUP_S3: "${{ vars.FLEET_BACKUP_S3 }}",
+                          AWS_ACCESS_KEY_ID: "${{ secrets.FLEET_BACKUP_AWS_ACCESS_KEY_ID }}",
+                          AWS_SECRET_ACCESS_KEY: "${{ secrets.FLEET_BACKUP_AWS_SECRET_ACCESS_KEY }}",
+                          AWS_REGION: "${{ vars.FLEET_BACKUP_AWS_REGION }}",
+                          AWS_ENDPOINT_URL_S3: "${{ vars.FLEET_BACKUP_S3_ENDPOINT }}",
+                      }
+                    : { FLEET_BACKUP_DIR: undefined, FLEET_BACKUP_S3: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_REGION: undefined, AWS_ENDPOINT_URL_S3: undefined },
+            );
             expect(env).toEqual({
                 PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
                 PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",

@@ -1,6 +1,9 @@
 /** Arguments and output of the backup commands: where backups live, retention, the listing. */
 import { resolve } from "node:path";
 import { BackupFolder, type BackupEntry, type Retention } from "../../backup/folder.js";
+import { parseS3Url, s3SettingsFromEnv } from "../../backup/s3Client.js";
+import { FolderBackupStore, S3BackupStore, type BackupStore } from "../../backup/store.js";
+import { FleetUsageError } from "../fleet.js";
 import { renderTable } from "../table.js";
 
 /** Where backups go unless --dir or $FLEET_BACKUP_DIR says otherwise (relative to the working directory). */
@@ -8,8 +11,19 @@ export const DEFAULT_BACKUP_DIR = "backups";
 const MAX_KEEP = 10_000;
 const MAX_AGE_DAYS = 36_500;
 
-export function backupFolderFrom(dir: string | undefined, env: NodeJS.ProcessEnv, cwd: string): BackupFolder {
-    return new BackupFolder(resolve(cwd, dir ?? env.FLEET_BACKUP_DIR ?? DEFAULT_BACKUP_DIR));
+/**
+ * Where the backup commands keep backups: `--s3 s3://bucket/prefix` or `--dir <folder>`, else
+ * $FLEET_BACKUP_S3, else $FLEET_BACKUP_DIR, else ./backups. The S3 client reads the standard AWS
+ * variables (s3SettingsFromEnv); a problem with any of them is a one-line S3UsageError.
+ */
+export function backupStoreFrom(values: { dir?: string; s3?: string }, env: NodeJS.ProcessEnv, cwd: string): BackupStore {
+    if (values.dir !== undefined && values.s3 !== undefined) throw new FleetUsageError("--dir and --s3 name two backup targets: give one");
+    if (values.dir === "") throw new FleetUsageError("--dir: must name a folder (got an empty value)");
+    // An empty variable is an unset one (a workflow sets a repository variable nobody defined to "").
+    const fromEnv = (name: string) => (env[name] === "" ? undefined : env[name]);
+    const s3 = values.s3 ?? (values.dir === undefined ? fromEnv("FLEET_BACKUP_S3") : undefined);
+    if (s3 !== undefined) return new S3BackupStore(parseS3Url(s3, values.s3 !== undefined ? "--s3" : "FLEET_BACKUP_S3"), s3SettingsFromEnv(env));
+    return new FolderBackupStore(new BackupFolder(resolve(cwd, values.dir ?? fromEnv("FLEET_BACKUP_DIR") ?? DEFAULT_BACKUP_DIR)));
 }
 
 /** `--keep` and `--max-age` as retention rules, or the one-line problem with them. */

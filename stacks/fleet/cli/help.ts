@@ -1,5 +1,13 @@
 /** Help text of `fleet` and of each command: the reference operators read first. */
 
+/** The backup commands' target options; one text, so they say the same everywhere. */
+function backupTarget(verb: "go" | "are"): string {
+    return `  --dir <folder>       Where backups ${verb} (default: $FLEET_BACKUP_DIR, else ./backups)
+  --s3 <url>           In an S3 bucket instead: s3://<bucket>[/<prefix>] (default: $FLEET_BACKUP_S3,
+                       which wins over $FLEET_BACKUP_DIR), signed with the environment's
+                       AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; AWS_REGION, AWS_ENDPOINT_URL_S3`;
+}
+
 export interface CommandHelp {
     readonly usage: string;
     readonly summary: string;
@@ -141,28 +149,28 @@ one JSON object per line: service, stream (stdout/stderr), time, text.
         examples: ["npm run fleet -- logs acme auth --since 10m", "npm run fleet -- logs acme --tail 50 --follow"],
     },
     backup: {
-        usage: "fleet backup [<ref>...] [--all] [--dir <folder>] [--keep <n>] [--max-age <days>] [--parallel <n>]",
+        usage: "fleet backup [<ref>...] [--all] [--dir <folder> | --s3 <url>] [--keep <n>] [--max-age <days>] [--parallel <n>]",
         summary: "Back up tenants: roles, every database, and the data volumes, with a manifest",
         details: `Runs pg_dumpall --globals-only and pg_dump -Fc per database inside each tenant's own db container
 (no database port is used), and copies the storage, functions, db-config (the pgsodium root key)
-and Studio volumes through the Docker API. Each backup is a folder <dir>/<ref>/<id>/ with a
-manifest of sizes and SHA-256 sums; folders are 0700 and files 0600: they hold every row and the
-role password hashes. Retention runs after a successful backup; the newest backup always stays.
+and Studio volumes through the Docker API. Each backup is <dir>/<ref>/<id>/ (or those keys in the
+bucket) with a manifest of sizes and SHA-256 sums, written last; folders are 0700 and files 0600:
+they hold every row and the role password hashes. Retention runs after a successful backup; the newest backup always stays.
   --all                Every tenant stack
-  --dir <folder>       Where backups go (default: $FLEET_BACKUP_DIR, else ./backups)
+${backupTarget("go")}
   --keep <n>           Keep the newest n backups of each tenant
   --max-age <days>     Remove backups older than this (30 or 30d)
 ${PARALLEL}`,
         examples: ["npm run fleet -- backup acme", "npm run fleet -- backup --all --keep 14 --max-age 30"],
     },
     backups: {
-        usage: "fleet backups <ref> [--dir <folder>]",
+        usage: "fleet backups <ref> [--dir <folder> | --s3 <url>]",
         summary: "List a tenant's complete backups, newest first, with sizes and ages",
-        details: `  --dir <folder>       Where backups are (default: $FLEET_BACKUP_DIR, else ./backups)`,
+        details: `${backupTarget("are")}`,
         examples: ["npm run fleet -- backups acme", "npm run fleet -- backups acme --json"],
     },
     restore: {
-        usage: "fleet restore <ref> --from <id|latest> [--into <new-ref>] [--host <name>] [--dir <folder>]",
+        usage: "fleet restore <ref> --from <id|latest> [--into <new-ref>] [--host <name>] [--dir <folder> | --s3 <url>]",
         summary: "Restore a backup into a new tenant, and check every row and file",
         details: `Checks the backup's SHA-256 sums, creates and deploys the new tenant with the backup's release,
 then stops it, writes the volumes, restores the roles and databases in its db container, and
@@ -174,11 +182,11 @@ without --into, <ref> itself must be gone (the disaster case).
   --from <id|latest>   The backup (fleet backups <ref> lists them)
   --into <new-ref>     The tenant to create (default: <ref>, which must not exist)
   --host <name>        Registry host for the new tenant (default: the source's)
-  --dir <folder>       Where backups are (default: $FLEET_BACKUP_DIR, else ./backups)`,
+${backupTarget("are")}`,
         examples: ["npm run fleet -- restore acme --from latest --into acme-copy", "npm run fleet -- restore acme --from 20261203T020000Z"],
     },
     drill: {
-        usage: "fleet drill <ref> [--from <id|latest>] [--host <name>] [--dir <folder>]",
+        usage: "fleet drill <ref> [--from <id|latest>] [--host <name>] [--dir <folder> | --s3 <url>]",
         summary: "Prove a backup restores: into a scratch tenant, checked, then removed",
         details: `Restores the backup (default: the latest) into the scratch tenant <ref>-drill, checks the row
 count of every table and the SHA-256 of every file, signs in one restored user through auth
@@ -186,11 +194,11 @@ count of every table and the SHA-256 of every file, signs in one restored user t
 with its data, whatever happened. Exit 1 when the backup does not restore.
   --from <id|latest>   The backup (default: latest)
   --host <name>        Registry host for the scratch tenant (default: the source's)
-  --dir <folder>       Where backups are (default: $FLEET_BACKUP_DIR, else ./backups)`,
+${backupTarget("are")}`,
         examples: ["npm run fleet -- drill acme", "npm run fleet -- drill acme --from 20261203T020000Z --json"],
     },
     rotate: {
-        usage: "fleet rotate <ref> <postgres-password|dashboard-password|signing-key|api-keys> [--preview]",
+        usage: "fleet rotate <ref> <postgres-password|dashboard-password|jwt-secret|signing-key|api-keys|smtp-password|s3-keys|oauth-secret> [--from-env <VAR>[,<VAR>]] [--provider <name>] [--preview]",
         summary: "Give a tenant a new secret or signing key and apply it, restarting only what reads it",
         details: `Writes a new random value (encrypted) into the tenant's stack config and runs an update. A new
 Postgres password is first applied inside the live database, in one transaction: every role
@@ -199,13 +207,24 @@ that log in to it restart on it, and the gateway keeps serving. If anything fail
 keeps working on the old password and "fleet up <ref>" completes the rotation. A secret that
 fleet.yaml states is rotated there instead. From then on the value is the stack's own: fleet sync
 keeps it. A paused tenant is resumed first.
+jwt-secret gives the tenant a new JWT secret: the anon and service-role keys are signed again, every
+service that signs or verifies tokens and the gateway restart, and tokens signed with the old secret
+are refused from then on (there is no overlap for an HS256 secret); before release 0.8.2 the
+database's copy (app.settings.jwt_secret) is changed first. Refused while anonKey or serviceRoleKey
+is set in the stack: those would stop working.
 signing-key (release 0.8.2 on) moves to the next generation of the ES256 signing key: auth signs
 new sessions with it, and the previous public key stays in the key sets (keepPreviousSigningKey)
 so sessions signed before keep verifying; set keepPreviousSigningKey to false once they expired.
 api-keys (release 0.8.2 on) gives the tenant a new sb_publishable_/sb_secret_ pair; the gateway
 still accepts the previous pair (keepPreviousOpaqueKeys) until the clients have moved over.
+smtp-password, s3-keys (the access key id and the secret, together) and oauth-secret (one
+provider's client secret, --provider) are secrets of other systems: the new value comes from the
+environment (--from-env), is checked by the tenant's config rules, written encrypted, and only the
+service that reads it restarts (auth; storage for s3-keys).
+  --from-env <VAR>     The variable(s) holding the new value (s3-keys: KEY_ID_VAR,SECRET_VAR)
+  --provider <name>    The OAuth provider whose client secret is replaced (oauth-secret)
   --preview            Show what would restart, change nothing (the config is put back)`,
-        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password", "npm run fleet -- rotate nova signing-key", "npm run fleet -- rotate nova api-keys"],
+        examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password", "npm run fleet -- rotate acme jwt-secret --preview", "npm run fleet -- rotate nova signing-key", "npm run fleet -- rotate nova api-keys", "NEW_SMTP_PASSWORD=... npm run fleet -- rotate acme smtp-password --from-env NEW_SMTP_PASSWORD", "npm run fleet -- rotate acme oauth-secret --provider github --from-env NEW_GITHUB_SECRET"],
     },
 };
 

@@ -22,10 +22,11 @@ import { COMMANDS, commandHelp, mainHelp } from "./help.js";
 import { renderPreview } from "./previewText.js";
 import { logsArgumentProblem, logOptionsFrom, renderLogLine } from "./logsArgs.js";
 import { renderTenantInfo, tenantInfo } from "../tenantInfo.js";
-import { backupFolderFrom, backupListing, formatBytes, renderBackupListing, retentionFrom } from "./backupArgs.js";
+import { backupStoreFrom, backupListing, formatBytes, renderBackupListing, retentionFrom } from "./backupArgs.js";
 import { checkRotation, parseRotatable, rotatedMessage, rotateSecret, ROTATABLE_SECRETS, type RotationOutcome } from "../rotate.js";
 import { backupTenant, checkRestoreTarget, drillTenant, restoreTenant, RestoreCheckError, DrillFailedError, type BackupOutcome } from "../backups.js";
 import { BackupNotFoundError } from "../../backup/folder.js";
+import { S3Error, S3UsageError } from "../../backup/s3Client.js";
 import { BackupDamagedError } from "../../backup/restore.js";
 import { renderFleetPreviewComment, type TenantPreview } from "../../preview/index.js";
 import type { TenantRunResult } from "../runner.js";
@@ -73,6 +74,9 @@ const OPTIONS = {
     "max-age": { type: "string" },
     from: { type: "string" },
     into: { type: "string" },
+    s3: { type: "string" },
+    "from-env": { type: "string" },
+    provider: { type: "string" },
     preview: { type: "boolean" },
 } as const;
 
@@ -92,11 +96,11 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     outputs: ["show-secrets"],
     info: ["show-secrets"],
     logs: ["since", "tail", "follow"],
-    backup: ["all", "parallel", "dir", "keep", "max-age"],
-    backups: ["dir"],
-    restore: ["dir", "from", "into", "host"],
-    drill: ["dir", "from", "host"],
-    rotate: ["preview"],
+    backup: ["all", "parallel", "dir", "s3", "keep", "max-age"],
+    backups: ["dir", "s3"],
+    restore: ["dir", "s3", "from", "into", "host"],
+    drill: ["dir", "s3", "from", "host"],
+    rotate: ["preview", "from-env", "provider"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -202,6 +206,17 @@ function readRegistry(explicit: string | undefined, io: CliIo, unresolvedEnv: Re
     return loadRegistry(path, io.env, given ?? "fleet.yaml", { unresolvedEnv });
 }
 
+/** `--from-env A,B`: the values of those variables, for the rotation of a secret of another system; never printed. */
+function rotationValuesFrom(values: Values, env: NodeJS.ProcessEnv): { values?: string[] } {
+    if (values["from-env"] === undefined) return {};
+    const names = values["from-env"].split(",");
+    const bad = names.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+    if (bad !== undefined) throw new FleetUsageError(`--from-env: must be environment variable names, comma-separated (got an invalid name)`);
+    const unset = names.find((name) => (env[name] ?? "") === "");
+    if (unset !== undefined) throw new FleetUsageError(`--from-env: ${unset} is not set or empty in the environment`);
+    return { values: names.map((name) => env[name]!) };
+}
+
 function usage(io: CliIo, message: string): number {
     io.stderr.write(`fleet: ${message}\n`);
     return EXIT_USAGE;
@@ -212,7 +227,7 @@ function reportError(io: CliIo, error: unknown): number {
         io.stderr.write(`fleet: ${error.message}\n`);
         return EXIT_USAGE;
     }
-    if (error instanceof FleetUsageError || error instanceof StackNotFoundError || error instanceof BackupNotFoundError) {
+    if (error instanceof FleetUsageError || error instanceof StackNotFoundError || error instanceof BackupNotFoundError || error instanceof S3UsageError) {
         io.stderr.write(`fleet: ${error.message}\n`);
         return EXIT_USAGE;
     }
@@ -221,6 +236,7 @@ function reportError(io: CliIo, error: unknown): number {
         error instanceof StackLockedError ||
         error instanceof OperationFailedError ||
         error instanceof BackupDamagedError ||
+        error instanceof S3Error ||
         error instanceof RestoreCheckError ||
         error instanceof DrillFailedError;
     const text = error instanceof Error ? (known ? error.message : firstLine(error.message)) : String(error);
@@ -456,35 +472,35 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
     async backup(invocation) {
         const { fleet, io, values } = invocation;
         const refs = await fleet.resolveRefs(invocation.positionals, values.all === true);
-        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
+        const store = backupStoreFrom(values, io.env, io.cwd);
         const retention = retentionFrom(values) as Exclude<ReturnType<typeof retentionFrom>, string>;
-        const report = await runMany<BackupOutcome>(invocation, refs, "backup", (ref, context) => backupTenant(fleet, folder, ref, retention, context), (value) => {
+        const report = await runMany<BackupOutcome>(invocation, refs, "backup", (ref, context) => backupTenant(fleet, store, ref, retention, context), (value) => {
             const outcome = value as BackupOutcome;
             return `${outcome.id}, ${formatBytes(outcome.bytes)} in ${(outcome.durationMs / 1000).toFixed(1)}s${outcome.removed.length ? `; removed ${outcome.removed.length} older` : ""}`;
         });
-        if (!invocation.json && report.results.some((r) => r.outcome === "succeeded")) print(io, `backups are in ${folder.root} (fleet backups <ref> lists them)`);
+        if (!invocation.json && report.results.some((r) => r.outcome === "succeeded")) print(io, `backups are in ${store.location} (fleet backups <ref> lists them)`);
         return finish(invocation, "backup", report);
     },
 
     async backups(invocation) {
         const { io, values } = invocation;
         const ref = singleRef(invocation);
-        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
-        const listing = backupListing(folder.list(ref), Date.now());
+        const store = backupStoreFrom(values, io.env, io.cwd);
+        const listing = backupListing(await store.list(ref), Date.now());
         if (invocation.json) printJson(io, listing);
-        else print(io, renderBackupListing(ref, listing, folder.root));
+        else print(io, renderBackupListing(ref, listing, store.location));
         return 0;
     },
 
     async restore(invocation) {
         const { fleet, io, values } = invocation;
         const source = singleRef(invocation);
-        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
-        folder.find(source, values.from!); // a missing backup and an existing target are usage errors, before the run
+        const store = backupStoreFrom(values, io.env, io.cwd);
+        await store.find(source, values.from!); // a missing backup and an existing target are usage errors, before the run
         const into = await checkRestoreTarget(fleet, { source, ...(values.into ? { into: values.into } : {}) });
         let outcome: Awaited<ReturnType<typeof restoreTenant>> | undefined;
         const report = await runMany(invocation, [into], "restore", async (_ref, context) => {
-            outcome = await restoreTenant(fleet, folder, { source, from: values.from!, ...(values.into ? { into: values.into } : {}), ...(values.host ? { hostName: values.host } : {}) }, context);
+            outcome = await restoreTenant(fleet, store, { source, from: values.from!, ...(values.into ? { into: values.into } : {}), ...(values.host ? { hostName: values.host } : {}) }, context);
             return outcome;
         }, () => (outcome ? `${outcome.tablesChecked} tables and ${outcome.filesChecked} files match backup ${outcome.backup}` : ""));
         if (invocation.json) printJson(io, { ...summaryJson("restore", report), ...(outcome ? { restore: outcome } : {}) });
@@ -495,10 +511,10 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
     async drill(invocation) {
         const { fleet, io, values } = invocation;
         const source = singleRef(invocation);
-        const folder = backupFolderFrom(values.dir, io.env, io.cwd);
+        const store = backupStoreFrom(values, io.env, io.cwd);
         let outcome: Awaited<ReturnType<typeof drillTenant>> | undefined;
         const report = await runMany(invocation, [source], "drill", async (_ref, context) => {
-            outcome = await drillTenant(fleet, folder, { source, from: values.from ?? "latest", ...(values.host ? { hostName: values.host } : {}) }, context);
+            outcome = await drillTenant(fleet, store, { source, from: values.from ?? "latest", ...(values.host ? { hostName: values.host } : {}) }, context);
             return outcome;
         }, () => {
             if (!outcome) return "";
@@ -513,11 +529,12 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const { fleet, io, values } = invocation;
         const [ref, what] = invocation.positionals as [string, string];
         const secret = parseRotatable(what);
-        const preview = values.preview === true;
-        await checkRotation(fleet, ref, secret, { preview }); // usage errors before the operation
+        const options = { preview: values.preview === true, ...rotationValuesFrom(values, io.env), ...(values.provider !== undefined ? { provider: values.provider } : {}) };
+        const preview = options.preview;
+        await checkRotation(fleet, ref, secret, options); // usage errors before the operation
         let outcome: RotationOutcome | undefined;
         const report = await runMany(invocation, [ref], preview ? "preview" : "rotate", async (_ref, context) => {
-            outcome = await rotateSecret(fleet, ref, secret, { preview }, context);
+            outcome = await rotateSecret(fleet, ref, secret, options, context);
             return outcome;
         }, () => (outcome && "up" in outcome ? changesNote(outcome.up) : ""));
         const restarts = outcome && "restarts" in outcome ? outcome.restarts : undefined;

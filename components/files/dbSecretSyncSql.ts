@@ -1,6 +1,7 @@
 /**
- * The psql script that moves a live database to a new Postgres password, in one transaction, so a
- * failure changes nothing: every role that shares the password (upstream's `utils/db-passwd.sh`
+ * The psql scripts that move a live database to a new secret (run by components/liveDbSync.ts).
+ *
+ * The Postgres password, in one transaction, so a failure changes nothing: every role that shares the password (upstream's `utils/db-passwd.sh`
  * list, where the role exists), the pooler's stored tenant (its schema is emptied; supavisor creates
  * the tenant again from its new environment when it restarts) and analytics' stored backend URLs.
  * The new password comes from the environment of psql (NEW_PGPASSWORD), never from the script text.
@@ -32,15 +33,20 @@ const POOLER_SCHEMA = SERVICE_STATE_SCHEMAS.pooler.schema;
 const ANALYTICS_BACKENDS = `${SERVICE_STATE_SCHEMAS.analytics.schema}.source_backends`;
 const roleList = SHARED_PASSWORD_ROLES.map((role) => `'${role}'`).join(", ");
 
-export const PASSWORD_SYNC_SQL = [
-    "-- Rendered by supabase-fleet: applies a new Postgres password to the live database.",
-    // An error reports its message only: never the statement text, which would hold the password.
+/** The session of a script that handles a secret. */
+const SECRET_SESSION = [
+    // An error reports its message only: never the statement text, which would hold the secret.
     "\\set VERBOSITY terse",
     "\\set SHOW_CONTEXT never",
     "SET client_min_messages = warning;",
     // Nor does the server log it: not as a statement, nor as the text of a failed one.
     "SET log_statement = 'none';",
     "SET log_min_error_statement = panic;",
+];
+
+export const PASSWORD_SYNC_SQL = [
+    "-- Rendered by supabase-fleet: applies a new Postgres password to the live database.",
+    ...SECRET_SESSION,
     readEnvironment("newpass", NEW_PASSWORD_ENV),
     `SELECT to_regclass('${ANALYTICS_BACKENDS}') IS NOT NULL AS has_analytics_backends \\gset`,
     "BEGIN;",
@@ -55,5 +61,21 @@ export const PASSWORD_SYNC_SQL = [
     "  WHERE type = 'postgres' AND config::jsonb->>'url' ~ '^[^:]+://[^:@/]+:[^@]*@';",
     "\\endif",
     "COMMIT;",
+    "",
+].join("\n");
+
+/** The environment variable the JWT-secret script reads the new secret from. */
+export const NEW_JWT_SECRET_ENV = "NEW_JWT_SECRET";
+
+/**
+ * The JWT secret of a release before 0.8.2, where the database keeps a copy for SQL to read
+ * (`app.settings.jwt_secret`, set by the init scripts on an empty data directory only). Realtime
+ * keeps one too, in its tenant row, but its start seeds that row again from its environment.
+ */
+export const JWT_SECRET_SYNC_SQL = [
+    "-- Rendered by supabase-fleet: applies a new JWT secret to the live database.",
+    ...SECRET_SESSION,
+    readEnvironment("jwt_secret", NEW_JWT_SECRET_ENV),
+    `ALTER DATABASE postgres SET "app.settings.jwt_secret" TO :'jwt_secret';`,
     "",
 ].join("\n");

@@ -1,17 +1,18 @@
 /**
- * The password-sync script on a real PostgreSQL 15, as psql runs it in the db container: every
- * shared role moves to the new password, the pooler's schema is emptied, analytics'
- * postgres backends get the new password in their URL, and a failure part-way changes nothing.
+ * The secret-sync scripts on a real PostgreSQL 15, as psql runs them in the db container. The
+ * password: every shared role moves to the new password, the pooler's schema is emptied, analytics'
+ * postgres backends get the new password in their URL, and a failure part-way changes nothing. The
+ * JWT secret (releases before 0.8.2): the database's copy for SQL moves to the new one, unlogged.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NEW_PASSWORD_ENV, PASSWORD_SYNC_DATABASE, PASSWORD_SYNC_SQL, SHARED_PASSWORD_ROLES } from "../../components/files/dbPasswordSql.js";
+import { JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_DATABASE, PASSWORD_SYNC_SQL, SHARED_PASSWORD_ROLES } from "../../components/files/dbSecretSyncSql.js";
 import { PgCluster, postgresMissingReason } from "./pgCluster.js";
 
 const missing = postgresMissingReason();
 const inCi = process.env.CI === "true";
-if (missing && !inCi) console.warn(`dbPasswordSql.pg.test: skipped, ${missing}`);
+if (missing && !inCi) console.warn(`dbSecretSyncSql.pg.test: skipped, ${missing}`);
 
 const OLD = "the-old-password-0123456789";
 // Every kind of character the config allows (it keeps the password URL-safe: it sits in connection URLs).
@@ -99,5 +100,22 @@ describe.skipIf(missing !== null && !inCi)(`the password sync on a real PostgreS
         expect(result.status).not.toBe(0);
         expect(result.stderr).toContain(`environment variable ${NEW_PASSWORD_ENV} of the db container must be set`);
         expect(db().queryWithPassword("supabase_admin", NEW, "SELECT 1").status).toBe(0);
+    });
+
+    it("moves the database's copy of the JWT secret to the new one, without the server logging it", () => {
+        const OLD_SECRET = "the-old-jwt-secret-0123456789-0123456789";
+        const NEW_SECRET = "the-new-jwt-secret-9876543210-9876543210";
+        db().query("supabase_admin", `ALTER DATABASE postgres SET "app.settings.jwt_secret" TO '${OLD_SECRET}'`);
+        const syncJwt = (secret: string) => db().psql({ user: "supabase_admin", database: "postgres", env: { [NEW_JWT_SECRET_ENV]: secret }, input: JWT_SECRET_SYNC_SQL }, "-q", "-X", "-v", "ON_ERROR_STOP=1", "-f", "-");
+        const result = syncJwt(NEW_SECRET);
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        // A new session reads the database's setting.
+        expect(db().query("supabase_admin", "SELECT current_setting('app.settings.jwt_secret')")).toBe(NEW_SECRET);
+        expect(serverLog()).not.toContain(NEW_SECRET);
+        const empty = syncJwt("");
+        expect(empty.status).not.toBe(0);
+        expect(empty.stderr).toContain(`environment variable ${NEW_JWT_SECRET_ENV} of the db container must be set`);
+        expect(db().query("supabase_admin", "SELECT current_setting('app.settings.jwt_secret')")).toBe(NEW_SECRET);
     });
 });

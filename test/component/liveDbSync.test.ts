@@ -1,17 +1,17 @@
 /**
- * The password-sync script as the command provider runs it, with a fake `docker` on PATH that
- * answers `container inspect` as Docker does (an empty line and a failure for a missing
- * container) with the state a test gives and records what `exec` received: a running db gets
- * the SQL on stdin and the password only through the environment; a stopped one is refused with
- * nothing run; a missing one leaves nothing to change.
+ * The live-db sync scripts (the Postgres password, the JWT secret) as the command provider runs
+ * them, with a fake `docker` on PATH that answers `container inspect` as Docker does (an empty line
+ * and a failure for a missing container) with the state a test gives and records what `exec`
+ * received: a running db gets the SQL on stdin and the value only through the environment; a
+ * stopped one is refused with nothing run; a missing one leaves nothing to change.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { NEW_PASSWORD_ENV, PASSWORD_SYNC_SQL } from "../../components/files/dbPasswordSql.js";
-import { DB_NOT_RUNNING_EXIT_CODE, passwordSyncScript } from "../../components/postgresPasswordSync.js";
+import { JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_SQL } from "../../components/files/dbSecretSyncSql.js";
+import { DB_NOT_RUNNING_EXIT_CODE, jwtSecretSyncScript, passwordSyncScript } from "../../components/liveDbSync.js";
 
 const dir = mkdtempSync(join(tmpdir(), "password-sync-"));
 const record = join(dir, "exec.log");
@@ -67,6 +67,35 @@ describe("the password-sync script", () => {
         for (const state of ["true", "false", "missing"]) {
             const result = runScript(state);
             expect(`${result.stdout}${result.stderr}${passwordSyncScript()}`).not.toContain(SECRET);
+        }
+    });
+});
+
+describe("the JWT-secret sync script", () => {
+    const NEW_SECRET = "a-new-jwt-secret-0123456789-0123456789";
+    const runJwt = (state: string) => {
+        rmSync(record, { force: true });
+        return spawnSync("/bin/sh", ["-c", jwtSecretSyncScript()], {
+            encoding: "utf8",
+            env: { PATH: `${dir}:/usr/bin:/bin`, FAKE_STATE: state, DB_CONTAINER: "t1-db", REF: "t1", DOCKER_HOST: "unix:///var/run/docker.sock", SYNC_SQL: JWT_SECRET_SYNC_SQL, [NEW_JWT_SECRET_ENV]: NEW_SECRET },
+        });
+    };
+
+    it("pipes its SQL into the running db container with the secret passed by name, and refuses a stopped one", () => {
+        const result = runJwt("true");
+        expect(result.status, result.stderr).toBe(0);
+        const log = readFileSync(record, "utf8");
+        expect(log).toContain(`args: exec -i -e ${NEW_JWT_SECRET_ENV} t1-db sh -c`);
+        expect(log).toContain(JWT_SECRET_SYNC_SQL);
+        expect(log).not.toContain(NEW_SECRET);
+        expect(result.stdout).toContain("holds the JWT secret of its config");
+        const stopped = runJwt("false");
+        expect(stopped.status).toBe(DB_NOT_RUNNING_EXIT_CODE);
+        expect(stopped.stderr).toContain("a new JWT secret is applied inside the running database, but t1-db is not running");
+        expect(runJwt("missing").status).toBe(0);
+        for (const state of ["true", "false", "missing"]) {
+            const run = runJwt(state);
+            expect(`${run.stdout}${run.stderr}${jwtSecretSyncScript()}`).not.toContain(NEW_SECRET);
         }
     });
 });
