@@ -4,6 +4,7 @@
  * Data flows one way: validated settings → secrets → rendered files → service specs → Docker
  * resources → outputs.
  */
+import { posix } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "./catalog.js";
@@ -14,6 +15,7 @@ import { createExistingDataGuard } from "./existingDataGuard.js";
 import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
 import { createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
 import { renderFiles } from "./files/index.js";
+import { LOG_SOCKET_FILE, tenantLogSocketDir } from "./files/vectorConfig.js";
 import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
 import { isAtLeast, RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
@@ -134,6 +136,8 @@ export class SupabaseProject extends pulumi.ComponentResource {
         // From 0.8.2 on the database holds no copy of the JWT secret.
         const jwtSecretSync = isAtLeast(release, "0.8.2") ? undefined : createJwtSecretSync(`${name}-db-jwt-secret-sync`, { ...liveDb, value: secrets.jwtSecret }, { parent: this });
 
+        // With analytics on, every container but vector logs to vector's socket (vector's own lines would loop).
+        const logSocket = settings.analyticsEnabled ? posix.join(tenantLogSocketDir(settings.logSocketDir, ref), LOG_SOCKET_FILE) : undefined;
         const containers: Partial<Record<ServiceName, docker.Container>> = {};
         // Services are created in start order: a container's health-gated dependencies exist before it.
         for (const service of startOrder(services, release)) {
@@ -152,6 +156,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
                     cpus: settings[`${service}Cpus`],
                     paused: settings.paused,
                     healthyFirst: module.dependsOn(release).map((dependency) => containers[dependency]!),
+                    ...(logSocket && service !== "vector" ? { logSocket } : {}),
                     ...(service === "db" ? { createdAfter: [...(dataGuard ? [dataGuard] : []), majorGuard, passwordSync, ...(jwtSecretSync ? [jwtSecretSync] : [])] } : {}),
                 },
                 inTenant,

@@ -172,10 +172,20 @@ export const SETTINGS = {
     postgresPort: setting(port(5432), "integer", "Host port for Postgres through the pooler, session mode."),
     poolerTransactionPort: setting(port(6543), "integer", "Host port for Postgres through the pooler, transaction mode."),
     dockerHost: setting(dockerHost, "string", "Docker daemon that runs the tenant: unix:// socket, ssh://user@host or tcp://host:port."),
+    logSocketDir: setting(
+        z
+            .string({ error: "must be a string" })
+            // Plain segments only: the folder is bind-mounted into the tenant's vector.
+            .regex(/^(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/, { error: "must be an absolute path on the Docker host of plain segments (letters, digits, '.', '_', '-'; no '..', no trailing '/'), for example /run/supabase-fleet" })
+            .max(200, { error: "must be at most 200 characters" })
+            .default("/run/supabase-fleet"),
+        "string",
+        "Folder on the Docker host for the tenants' log sockets: <dir>/<ref>/ holds the socket the Docker daemon sends this tenant's container logs to (rootless Docker: a folder its daemon may write, such as /run/user/<uid>/supabase-fleet).",
+    ),
     dockerSocketPath: setting(
         z.string({ error: "must be a string" }).regex(/^\/[^\s:]*$/, { error: "must be an absolute path on the Docker host, for example /var/run/docker.sock" }).default("/var/run/docker.sock"),
         "string",
-        "Path of the Docker daemon's socket on the Docker host; vector reads the tenant's container logs through it, read-only (rootless Docker: /run/user/<uid>/docker.sock).",
+        "Not used any more: no tenant container mounts the Docker socket (logs reach vector through logSocketDir). Accepted so that stack files that set it stay valid.",
     ),
     deleteDataOnDestroy: setting(
         flag(false),
@@ -373,6 +383,7 @@ export type TenantConfig = {
     postgresPort: number;
     poolerTransactionPort: number;
     dockerHost: string;
+    logSocketDir: string;
     dockerSocketPath: string;
     deleteDataOnDestroy: boolean;
     paused: boolean;

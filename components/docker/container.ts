@@ -24,6 +24,17 @@ export interface TenantContainerArgs {
     readonly healthyFirst: readonly docker.Container[];
     /** Other resources that must exist first (checks that guard this container's data). */
     readonly createdAfter?: readonly pulumi.Resource[];
+    /** The tenant's log socket on the Docker host: the daemon sends this container's lines there (vector reads them). */
+    readonly logSocket?: string;
+}
+
+/**
+ * The fluentd log driver towards the tenant's socket. Asynchronous: a container starts and runs while
+ * vector is not (yet) listening, and the daemon buffers and retries. `docker logs` (and so `fleet
+ * logs`) keeps working through the daemon's local cache of the lines (dual logging).
+ */
+export function logShipping(socketPath: string): { logDriver: string; logOpts: Record<string, string> } {
+    return { logDriver: "fluentd", logOpts: { "fluentd-address": `unix://${socketPath}`, "fluentd-async": "true", tag: "{{.Name}}" } };
 }
 
 /** `KEY=value` entries sorted by key; each secret value stays a secret entry of its own. */
@@ -71,6 +82,7 @@ export function createTenantContainer(
             uploads: spec.uploads.map((upload) => ({ file: upload.path, content: upload.content, executable: upload.executable ?? false })),
             ...(spec.securityOpts ? { securityOpts: [...spec.securityOpts] } : {}),
             ...(spec.user ? { user: spec.user } : {}),
+            ...(args.logSocket ? logShipping(args.logSocket) : {}),
             restart: "unless-stopped",
             memory: args.memoryMb,
             // Stated explicitly: Docker's default (swap as large again) reads back as a change on every refresh.

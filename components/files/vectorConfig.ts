@@ -1,13 +1,26 @@
 /**
- * Vector's config: ships this tenant's container logs to this tenant's analytics. Upstream reads
- * every container on the host and routes by fixed names; on a shared host that would mix tenants,
- * so the source only sees containers labelled with this tenant, and routing compares exact
- * container names of this tenant.
+ * Vector's config: ships this tenant's container logs to this tenant's analytics. Upstream's vector
+ * mounts the Docker socket and reads every container on the host, and the socket gives whoever holds
+ * it every tenant's environment. Here no tenant container reaches the Docker API: the daemon itself
+ * sends each of this tenant's containers' lines (their fluentd log driver) to a unix socket that only
+ * this tenant's vector listens on, in a host folder of this tenant (`<logSocketDir>/<ref>/`). Lines of
+ * another tenant can never arrive, and routing still compares exact container names of this tenant.
  */
-import { INTERNAL_PORTS, LABELS, SERVICE_CATALOG, type ServiceName } from "../catalog.js";
+import { posix } from "node:path";
+import { INTERNAL_PORTS, SERVICE_CATALOG, type ServiceName } from "../catalog.js";
 import { toDeterministicYaml } from "./yaml.js";
 
 export const VECTOR_CONFIG_PATH = "/etc/vector/vector.yml";
+
+/** Where vector sees the tenant's log folder, and the socket in it (fluentd's forward protocol). */
+export const LOG_SOCKET_MOUNT = "/var/run/supabase-fleet-logs";
+export const LOG_SOCKET_FILE = "fluent.sock";
+export const LOG_SOCKET_PATH_IN_VECTOR = posix.join(LOG_SOCKET_MOUNT, LOG_SOCKET_FILE);
+
+/** The tenant's log folder on the Docker host. */
+export function tenantLogSocketDir(logSocketDir: string, ref: string): string {
+    return posix.join(logSocketDir, ref);
+}
 
 /** Vector expands `${NAME?message}` from its environment when it loads the config (and stops with the message when unset). */
 export const VECTOR_API_KEY_REFERENCE = "${LOGFLARE_PUBLIC_ACCESS_TOKEN?LOGFLARE_PUBLIC_ACCESS_TOKEN is required}";
@@ -34,16 +47,16 @@ function vrlString(value: string): string {
 // VRL programs that turn each service's log line into Logflare's shape. They hold no `$`, so Vector's
 // environment interpolation of the config text leaves them alone. PostgREST's lines keep the time
 // Docker recorded rather than re-parsing PostgREST's own date format.
+// The fluentd driver's record is {container_id, container_name ("/<name>"), source, log}; the
+// container name is the daemon's, so no container can claim another's.
 const COMMON_SHAPE = [
     '.project = "default"',
-    ".event_message = del(.message)",
-    ".appname = del(.container_name)",
-    "del(.container_created_at)",
+    ".event_message = del(.log)",
+    '.appname = replace(string!(del(.container_name)), r\'^/\', "")',
     "del(.container_id)",
+    "del(.source)",
     "del(.source_type)",
-    "del(.stream)",
-    "del(.label)",
-    "del(.image)",
+    "del(.tag)",
     "del(.host)",
 ].join("\n");
 
@@ -186,11 +199,11 @@ export function vectorConfig(input: VectorConfigInput): Record<string, unknown> 
         api: { enabled: true, address: `0.0.0.0:${INTERNAL_PORTS.vectorApi}` },
         sources: {
             tenant_containers: {
-                type: "docker_logs",
-                // The daemon filters by label: only this tenant's containers are ever read.
-                include_labels: [`${LABELS.tenant}=${ref}`],
-                // Vector's own lines would loop back into it.
-                exclude_containers: [containerNames.vector],
+                type: "fluent",
+                mode: "unix",
+                path: LOG_SOCKET_PATH_IN_VECTOR,
+                // Only the daemon (root) writes to it.
+                socket_file_mode: 0o600,
             },
         },
         transforms,

@@ -1,6 +1,7 @@
 /** vector: ships this tenant's container logs to its analytics. Exists only with analytics on. */
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
 import { isAtLeast } from "../releases.js";
+import { LOG_SOCKET_MOUNT, LOG_SOCKET_PATH_IN_VECTOR, tenantLogSocketDir } from "../files/vectorConfig.js";
 import { healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
@@ -13,15 +14,16 @@ export const vector: ServiceModule = {
         if (!config) throw new Error("vector is defined only when analytics is enabled");
         return {
             env: { LOGFLARE_PUBLIC_ACCESS_TOKEN: context.secrets.logflarePublicAccessToken },
-            command: ["--config", config.path],
+            // A socket left by a vector that did not stop cleanly would keep the new one from listening.
+            entrypoint: ["/bin/sh", "-c", `rm -f ${LOG_SOCKET_PATH_IN_VECTOR} && exec vector --config ${config.path}`],
             healthcheck: healthCheck(
                 ["CMD", "wget", "--no-verbose", "--tries=1", "--spider", `http://${SERVICE_CATALOG.vector.alias}:${INTERNAL_PORTS.vectorApi}/health`],
                 { retries: 3 },
             ),
             volumes: [],
-            // Vector reads container logs from the daemon; its config narrows them to this tenant.
-            // The socket's place on the Docker host varies (rootless Docker, Colima); inside it is the default.
-            hostBinds: [{ hostPath: context.settings.dockerSocketPath, containerPath: "/var/run/docker.sock", readOnly: true }],
+            // The daemon sends this tenant's container logs to a socket in this folder of the Docker host
+            // (see vectorConfig.ts); vector needs no Docker socket.
+            hostBinds: [{ hostPath: tenantLogSocketDir(context.settings.logSocketDir, context.settings.ref), containerPath: LOG_SOCKET_MOUNT, readOnly: false }],
             securityOpts: ["label=disable"],
             uploads: [{ path: config.path, content: config.content }],
             publishedPorts: [],

@@ -163,8 +163,19 @@ describe("SupabaseProject with default settings", () => {
         expect(mounts("imgproxy")).toEqual(["dev-storage:/var/lib/storage"]);
         expect(mounts("functions")).toEqual(["dev-functions:/home/deno/functions", "dev-deno-cache:/root/.cache/deno"]);
         expect(mounts("studio")).toEqual(["dev-studio-snippets:/app/snippets", "dev-functions:/app/edge-functions"]);
-        expect(mounts("vector")).toEqual(["/var/run/docker.sock:/var/run/docker.sock:ro"]);
+        // Vector gets the tenant's log folder, where the daemon sends the tenant's lines; no container gets the Docker socket.
+        expect(mounts("vector")).toEqual(["/run/supabase-fleet/dev:/var/run/supabase-fleet-logs"]);
         for (const service of ["kong", "auth", "rest", "realtime", "meta", "analytics", "supavisor"]) expect(mounts(service)).toEqual([]);
+        for (const service of ALL_SERVICES) expect(JSON.stringify(container(registrations, `dev-${service}`).inputs.volumes ?? []), service).not.toContain("docker.sock");
+    });
+
+    it("sends every container's logs but vector's to the tenant's log socket through the daemon's fluentd driver", () => {
+        for (const service of ALL_SERVICES.filter((s) => s !== "vector")) {
+            const inputs = container(registrations, `dev-${service}`).inputs;
+            expect([inputs.logDriver, inputs.logOpts], service).toEqual(["fluentd", { "fluentd-address": "unix:///run/supabase-fleet/dev/fluent.sock", "fluentd-async": "true", tag: "{{.Name}}" }]);
+        }
+        // Vector's own lines would come back to it.
+        expect(container(registrations, "dev-vector").inputs.logDriver).toBeUndefined();
     });
 
     it("runs each service with the command the reference gives, and the uploads it needs", async () => {
@@ -173,7 +184,7 @@ describe("SupabaseProject with default settings", () => {
         const commands = Object.fromEntries(ALL_SERVICES.map((s) => [s, container(registrations, `dev-${s}`).inputs.command ?? null]));
         expect(commands).toEqual({
             db: ["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf", "-c", "log_min_messages=fatal"],
-            vector: ["--config", "/etc/vector/vector.yml"],
+            vector: null,
             analytics: null, kong: null, auth: null,
             rest: ["postgrest"],
             realtime: null, storage: null, imgproxy: null, meta: null,
@@ -182,6 +193,8 @@ describe("SupabaseProject with default settings", () => {
             supavisor: ["sh", "-c", '/app/bin/migrate && /app/bin/supavisor eval "$(cat /etc/pooler/pooler.exs)" && exec /app/bin/server'],
         });
         expect(container(registrations, "dev-kong").inputs.entrypoints).toEqual([...kongEntrypoint(RELEASES["feb-2026"])]);
+        // Vector first removes a socket its last run may have left (it would keep the new one from listening).
+        expect(container(registrations, "dev-vector").inputs.entrypoints).toEqual(["/bin/sh", "-c", "rm -f /var/run/supabase-fleet-logs/fluent.sock && exec vector --config /etc/vector/vector.yml"]);
         const uploads = Object.fromEntries(ALL_SERVICES.map((s) => [s, (container(registrations, `dev-${s}`).inputs.uploads as { file: string }[]).map((u) => u.file)]));
         expect(uploads).toEqual({
             db: [

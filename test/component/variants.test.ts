@@ -155,11 +155,23 @@ describe("settings that change a project", () => {
         expect(registrations.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.inputs.name)).toContain("supabase/gotrue:v2.190.0");
     });
 
-    it("vector mounts the Docker socket from where the host keeps it", async () => {
-        const registrations = await buildProjects([{ ref: "rootless", authEmailAutoconfirm: true, dockerSocketPath: "/run/user/1000/docker.sock" }]);
-        expect(container(registrations, "rootless-vector").inputs.volumes).toEqual([{ hostPath: "/run/user/1000/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+    it("puts the tenant's log socket under logSocketDir, and no container mounts the Docker socket (dockerSocketPath is only accepted)", async () => {
+        const registrations = await buildProjects([{ ref: "rootless", authEmailAutoconfirm: true, logSocketDir: "/run/user/1000/supabase-fleet", dockerSocketPath: "/run/user/1000/docker.sock" }]);
+        expect(container(registrations, "rootless-vector").inputs.volumes).toEqual([{ hostPath: "/run/user/1000/supabase-fleet/rootless", containerPath: "/var/run/supabase-fleet-logs", readOnly: false }]);
+        expect((container(registrations, "rootless-auth").inputs.logOpts as Record<string, string>)["fluentd-address"]).toBe("unix:///run/user/1000/supabase-fleet/rootless/fluent.sock");
+        expect(JSON.stringify(registrations.map((r) => r.inputs))).not.toContain("/run/user/1000/docker.sock");
         const { TenantConfigError, parseTenantConfig } = await import("../../components/config/load.js");
         expect(() => parseTenantConfig({ ref: "rootless", authEmailAutoconfirm: true, dockerSocketPath: "docker.sock" }, "test")).toThrow(TenantConfigError);
+        for (const bad of ["run/fleet", "/run/../etc", "/run/fleet/", "/run//fleet", "/run/fl eet", "/run/$(id)"]) {
+            expect(() => parseTenantConfig({ ref: "rootless", authEmailAutoconfirm: true, logSocketDir: bad }, "test"), bad).toThrow(/supabase-fleet:logSocketDir: must be an absolute path on the Docker host of plain segments/);
+        }
+    });
+
+    it("with analytics off there is no vector, and every container keeps Docker's default log driver", async () => {
+        const registrations = await buildProjects([{ ref: "quiet", authEmailAutoconfirm: true, analyticsEnabled: false }]);
+        const containers = registrations.filter((r) => r.type === "docker:index/container:Container");
+        expect(containers.map((r) => r.name)).not.toContain("quiet-vector");
+        for (const registration of containers) expect(registration.inputs.logDriver, registration.name).toBeUndefined();
     });
 
     it("a new JWT secret yields new keys everywhere they are used", async () => {

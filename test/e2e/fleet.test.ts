@@ -16,7 +16,8 @@ const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`fleet e2e skipped: ${missing}`);
 
-const REGISTRY = e2eRegistry(TENANTS, { from: 25400, to: 25499 });
+// e2ealpha ships its logs to its own analytics; e2ebeta has none (each vector costs two containers).
+const REGISTRY = e2eRegistry(TENANTS, { from: 25400, to: 25499 }).replace("  - ref: e2ealpha\n    host: local", "  - ref: e2ealpha\n    host: local\n    analyticsEnabled: true");
 /** The registry with extra settings for every tenant, e.g. `imgproxyImage: ...`. */
 const registryWith = (setting: string) => REGISTRY.replace(/(    host: local)/g, `$1\n    ${setting}`);
 /** The imgproxy image under a second tag: a change that replaces one container and waits for its health, with no registry. */
@@ -109,6 +110,34 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(expected.length).toBeGreaterThan(0);
         expect(expected.filter((line) => !texts.has(line))).toEqual([]);
     }, 120_000);
+
+    it("no tenant container reaches the Docker API, and a tenant's vector receives only its own containers' lines", async () => {
+        const containersOf = (ref: string) => runOk("docker", ["ps", "--filter", `label=supabase-fleet.tenant=${ref}`, "--format", "{{.Names}}"]).trim().split("\n").sort();
+        for (const ref of TENANTS) {
+            for (const name of containersOf(ref)) {
+                const details = inspect("container", name);
+                expect((details.Mounts as { Source: string }[]).map((mount) => mount.Source).filter((source) => source.endsWith(".sock")), name).toEqual([]);
+                expect((details.Config.Env as string[]).filter((entry) => entry.startsWith("DOCKER_HOST=")), name).toEqual([]);
+                expect(run("docker", ["exec", name, "sh", "-c", "test -e /var/run/docker.sock && echo present || echo absent"]).stdout.trim(), name).toBe("absent");
+            }
+        }
+        // What e2ealpha's vector got from the daemon (the stand-in keeps the records it was sent).
+        const received = () =>
+            JSON.parse(runOk("docker", ["run", "--rm", "--network", "e2ealpha-network", "--entrypoint", "curl", E2E_RELEASE.images.db, "-sS", "http://vector:9001/standin/received"])) as { container_name: string; source: string; log: string }[];
+        await until(() => received().some((record) => record.container_name === "/e2ealpha-db"), "e2ealpha's vector to receive its db's lines", 60_000);
+        const records = received();
+        const senders = [...new Set(records.map((record) => record.container_name))].sort();
+        expect(senders.every((sender) => sender.startsWith("/e2ealpha-")), senders.join(", ")).toBe(true);
+        expect(senders).not.toContain("/e2ealpha-vector");
+        // The lines are the containers' own: a line of the db's log as Docker keeps it arrived.
+        const dbLines = `${runOk("docker", ["logs", "e2ealpha-db"])}${run("docker", ["logs", "e2ealpha-db"]).stderr}`.split("\n").filter((line) => line !== "");
+        expect(records.some((record) => record.container_name === "/e2ealpha-db" && dbLines.includes(record.log))).toBe(true);
+        // A tenant without analytics keeps Docker's default driver: its lines go nowhere else.
+        for (const name of containersOf("e2ebeta")) expect(inspect("container", name).HostConfig.LogConfig.Type, name).toBe("json-file");
+        for (const name of containersOf("e2ealpha").filter((n) => n !== "e2ealpha-vector")) {
+            expect(inspect("container", name).HostConfig.LogConfig.Config["fluentd-address"], name).toBe("unix:///run/supabase-fleet/e2ealpha/fluent.sock");
+        }
+    }, 300_000);
 
     it("pause stops one tenant's containers and leaves the other running; resume brings it back", () => {
         const betaStarted = inspect("container", "e2ebeta-db").State.StartedAt;

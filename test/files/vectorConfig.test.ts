@@ -2,36 +2,14 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SERVICE_NAMES } from "../../components/catalog.js";
 import { LOG_SOURCES, VECTOR_CONFIG_PATH } from "../../components/files/index.js";
-import { renderVectorConfig } from "../../components/files/vectorConfig.js";
-import { containerName, tenantLabels } from "../../components/names.js";
+import { LOG_SOCKET_PATH_IN_VECTOR, renderVectorConfig } from "../../components/files/vectorConfig.js";
+import { containerName } from "../../components/names.js";
 import { containerNamesOf, render } from "./fixtures.js";
-
-interface Container {
-    readonly name: string;
-    readonly labels: Record<string, string>;
-}
-
-const containersOf = (ref: string): Container[] =>
-    SERVICE_NAMES.map((service) => ({
-        name: containerName(ref, service),
-        labels: Object.fromEntries(tenantLabels(ref, service).map((l) => [l.label, l.value])),
-    }));
 
 // Refs chosen to collide with "acme" by prefix or suffix, in names and in label values.
 const OTHER_TENANTS = ["acme-2", "acm", "acme2", "acme-kong", "xacme"];
 
 const config = parse(render("acme", true).vectorConfig!.content);
-
-/** Docker's label filter as Vector asks for it: every `key=value` must be a label with that exact value. */
-function daemonReturns(container: Container, includeLabels: string[]): boolean {
-    return includeLabels.every((filter) => {
-        const [key, value] = filter.split(/=(.*)/s) as [string, string];
-        return container.labels[key] === value;
-    });
-}
-
-/** Vector's exclude_containers: a container is left out when its name starts with an entry. */
-const excluded = (container: Container, prefixes: string[]) => prefixes.some((p) => container.name.startsWith(p));
 
 /** The routes' conditions, each checked to be exactly `.appname == "<name>"` and evaluated as such. */
 function routesMatching(appname: string): string[] {
@@ -55,16 +33,15 @@ describe("Vector config", () => {
         expect(config.api).toStrictEqual({ enabled: true, address: "0.0.0.0:9001" });
     });
 
-    it("reads only this tenant's containers: the label filter and the exclusion of vector itself", () => {
+    it("takes logs on a unix socket of its own (the daemon's fluentd driver), never from the Docker API", () => {
         expect(config.sources).toStrictEqual({
-            tenant_containers: { type: "docker_logs", include_labels: ["supabase-fleet.tenant=acme"], exclude_containers: ["acme-vector"] },
+            tenant_containers: { type: "fluent", mode: "unix", path: "/var/run/supabase-fleet-logs/fluent.sock", socket_file_mode: 0o600 },
         });
-        const source = config.sources.tenant_containers;
-        const read = (containers: Container[]) =>
-            containers.filter((c) => daemonReturns(c, source.include_labels) && !excluded(c, source.exclude_containers)).map((c) => c.name);
-
-        expect(read(containersOf("acme"))).toEqual(SERVICE_NAMES.filter((s) => s !== "vector").map((s) => `acme-${s}`));
-        for (const other of OTHER_TENANTS) expect(read(containersOf(other)), other).toEqual([]);
+        expect(LOG_SOCKET_PATH_IN_VECTOR).toBe(config.sources.tenant_containers.path);
+        expect(JSON.stringify(config)).not.toMatch(/docker_logs|docker\.sock/);
+        // The daemon's container name comes with a leading slash; the shape takes it off before routing.
+        expect(config.transforms.tenant_logs.source).toContain(`.appname = replace(string!(del(.container_name)), r'^/', "")`);
+        expect(config.transforms.tenant_logs.source).toContain(".event_message = del(.log)");
     });
 
     it("routes by this tenant's exact container names; another tenant's names match no route", () => {

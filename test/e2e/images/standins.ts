@@ -7,6 +7,7 @@
  * `npx tsx test/e2e/images/standins.ts` prints the plan as JSON for build.sh.
  */
 import { INTERNAL_PORTS, SERVICE_NAMES, type ServiceName } from "../../../components/catalog.js";
+import { LOG_SOCKET_PATH_IN_VECTOR } from "../../../components/files/vectorConfig.js";
 import { RELEASES, RELEASE_NAMES, postgresMajorOfImage } from "../../../components/releases.js";
 
 export interface StandInSpec {
@@ -20,6 +21,8 @@ export interface StandInSpec {
     readonly tools: readonly string[];
     readonly entrypoint?: readonly string[];
     readonly cmd: readonly string[];
+    /** vector: the unix socket to take fluentd-forward log records on; `GET /standin/received` lists them. */
+    readonly fluentSocket?: string;
 }
 
 const TOOL = "/opt/standin/tool.sh";
@@ -90,6 +93,7 @@ export const STAND_INS: Readonly<Record<Exclude<ServiceName, "db" | "auth">, Omi
         tools: ["/usr/local/bin/vector"],
         entrypoint: ["/usr/local/bin/vector"],
         cmd: ["--config", "/etc/vector/vector.yml"],
+        fluentSocket: LOG_SOCKET_PATH_IN_VECTOR,
     },
 };
 

@@ -4,6 +4,7 @@
 // each request to stdout. Its spec is baked into the image as STANDIN_SPEC (see ../standins.ts).
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
+import { listenFluent } from "./fluent.mjs";
 
 const spec = JSON.parse(process.env.STANDIN_SPEC ?? "{}");
 const log = (line) => process.stdout.write(`${new Date().toISOString()} ${spec.service}: ${line}\n`);
@@ -24,8 +25,23 @@ if (configAt >= 0 && !existsSync(process.argv[configAt + 1] ?? "")) {
     process.exit(1);
 }
 
+// vector: the log records the Docker daemon sends, for tests to read back (the newest 20000).
+const received = [];
+if (spec.fluentSocket) {
+    listenFluent(spec.fluentSocket, (tag, record) => {
+        received.push({ tag, container_name: record?.container_name, source: record?.source, log: record?.log });
+        if (received.length > 20000) received.shift();
+    });
+    log(`taking log records on ${spec.fluentSocket}`);
+}
+
 for (const port of spec.ports ?? []) {
     const server = createServer((request, response) => {
+        if (spec.fluentSocket && request.url === "/standin/received") {
+            response.writeHead(200, { "content-type": "application/json" });
+            response.end(JSON.stringify(received));
+            return;
+        }
         log(`${request.method} ${request.url} on ${port}`);
         response.writeHead(200, { "content-type": "application/json" });
         response.end(JSON.stringify({ service: spec.service, standIn: true }));
