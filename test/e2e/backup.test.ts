@@ -9,7 +9,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server } from "../support/s3/server.js";
-import { E2E_RELEASE, e2eRegistry, engineMissingReason, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "e2ebk";
 const SCRATCH = "e2ebk-drill";
@@ -25,7 +25,7 @@ const FUNCTION = { path: "/home/deno/functions/hello/index.ts", content: 'Deno.s
 
 describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the real engine", () => {
     let project = "";
-    const fleet = (...args: string[]) => run("npm", ["run", "--silent", "fleet", "--", ...args], { cwd: project, timeoutMs: 1_500_000 });
+    const fleet = (...args: string[]) => fleetCli(project, args);
     const fleetOk = (...args: string[]) => {
         const result = fleet(...args);
         expect(result.status, `fleet ${args.join(" ")}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`).toBe(0);
@@ -116,7 +116,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         const s3 = await startS3Server();
         try {
             const target = `s3://${s3.bucket}/fleet`;
-            const withS3 = (...args: string[]) => run("npm", ["run", "--silent", "fleet", "--", ...args, "--s3", target], { cwd: project, timeoutMs: 1_500_000, env: s3.env });
+            const withS3 = (...args: string[]) => fleetCli(project, [...args, "--s3", target], { env: s3.env });
             const backup = withS3("backup", REF);
             expect(backup.status, backup.stderr.slice(-3000)).toBe(0);
             expect(backup.stdout).toContain(`backups are in ${target}`);
@@ -138,7 +138,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
             expect(run("docker", ["volume", "ls", "-q", "--filter", `label=supabase-fleet.tenant=${SCRATCH}`]).stdout.trim()).toBe("");
             expect(fleetOk("list")).not.toContain(SCRATCH);
             // A wrong secret is one line naming S3's refusal, and never the secret.
-            const refused = run("npm", ["run", "--silent", "fleet", "--", "backups", REF, "--s3", target], { cwd: project, env: { ...s3.env, AWS_SECRET_ACCESS_KEY: "wrong-secret-e2e" } });
+            const refused = fleetCli(project, ["backups", REF, "--s3", target], { env: { ...s3.env, AWS_SECRET_ACCESS_KEY: "wrong-secret-e2e" } });
             expect(refused.status).toBe(1);
             expect(refused.stderr.trim()).toBe(`fleet: listing fleet/${REF}/ in bucket ${s3.bucket}: SignatureDoesNotMatch`);
         } finally {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_RELEASE, e2eRegistry, engineMissingReason, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
@@ -39,7 +39,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 120_000
 
 describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the real engine", () => {
     let project = "";
-    const fleet = (...args: string[]) => run("npm", ["run", "--silent", "fleet", "--", ...args], { cwd: project, timeoutMs: 1_500_000 });
+    const fleet = (...args: string[]) => fleetCli(project, args);
     /** The fleet as a process of its own (no npm in between), so that a test can send it SIGINT. */
     const startFleet = (...args: string[]) => {
         const child = spawn("node", ["--import", "tsx", "stacks/cli/fleet.ts", ...args], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
@@ -196,7 +196,11 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
 
     it("rotate jwt-secret replaces exactly the containers that hold the secret or a key; the real GoTrue refuses sessions of the old secret", async () => {
         const ref = "e2ebeta";
-        const secrets = () => JSON.parse(runOk("npm", ["run", "--silent", "fleet", "--", "outputs", ref, "--show-secrets", "--json"], { cwd: project })) as Record<string, string>;
+        const secrets = () => {
+            const outputs = fleet("outputs", ref, "--show-secrets", "--json");
+            expect(outputs.status, outputs.stderr).toBe(0);
+            return JSON.parse(outputs.stdout) as Record<string, string>;
+        };
         const before = secrets();
         const names = () => runOk("docker", ["ps", "-a", "--filter", `label=supabase-fleet.tenant=${ref}`, "--format", "{{.Names}}"]).trim().split("\n").sort();
         const ids = () => Object.fromEntries(names().map((name) => [name, inspect("container", name).Id as string]));

@@ -22,6 +22,8 @@ if (entry.kind === "db") {
 } else {
     const spec = entry.spec;
     lines.push("COPY standin /opt/standin");
+    // The real node moves aside; the shim answers the fetch health checks with curl (see node-shim.sh).
+    lines.push("RUN mkdir -p /usr/local/libexec && mv /usr/local/bin/node /usr/local/libexec/node && ln -s /opt/standin/node-shim.sh /usr/local/bin/node");
     for (const tool of spec.tools) lines.push(`RUN mkdir -p $(dirname ${tool}) && ln -s /opt/standin/tool.sh ${tool}`);
     lines.push(`ENV STANDIN_SPEC=${json(JSON.stringify(spec))} STANDIN_FIRST_PORT=${spec.ports[0]}`);
     if (spec.entrypoint) lines.push(`ENTRYPOINT ${json(spec.entrypoint)}`);
