@@ -4,7 +4,6 @@
  * Data flows one way: validated settings → secrets → rendered files → service specs → Docker
  * resources → outputs.
  */
-import { posix } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "./catalog.js";
@@ -15,7 +14,7 @@ import { createExistingDataGuard } from "./existingDataGuard.js";
 import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
 import { createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
 import { renderFiles } from "./files/index.js";
-import { LOG_SOCKET_FILE, tenantLogSocketDir } from "./files/vectorConfig.js";
+import { tenantLogSocket } from "./files/vectorConfig.js";
 import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
 import { isAtLeast, RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
@@ -137,7 +136,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
         const jwtSecretSync = isAtLeast(release, "0.8.2") ? undefined : createJwtSecretSync(`${name}-db-jwt-secret-sync`, { ...liveDb, value: secrets.jwtSecret }, { parent: this });
 
         // With analytics on, every container but vector logs to vector's socket (vector's own lines would loop).
-        const logSocket = settings.analyticsEnabled ? posix.join(tenantLogSocketDir(settings.logSocketDir, ref), LOG_SOCKET_FILE) : undefined;
+        const logSocket = settings.analyticsEnabled ? tenantLogSocket(settings.logSocketDir, ref).socket : undefined;
         const containers: Partial<Record<ServiceName, docker.Container>> = {};
         // Services are created in start order: a container's health-gated dependencies exist before it.
         for (const service of startOrder(services, release)) {

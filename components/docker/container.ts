@@ -33,7 +33,7 @@ export interface TenantContainerArgs {
  * vector is not (yet) listening, and the daemon buffers and retries. `docker logs` (and so `fleet
  * logs`) keeps working through the daemon's local cache of the lines (dual logging).
  */
-export function logShipping(socketPath: string): { logDriver: string; logOpts: Record<string, string> } {
+function logShipping(socketPath: string): { logDriver: string; logOpts: Record<string, string> } {
     return { logDriver: "fluentd", logOpts: { "fluentd-address": `unix://${socketPath}`, "fluentd-async": "true", tag: "{{.Name}}" } };
 }
 

@@ -14,12 +14,13 @@ export const VECTOR_CONFIG_PATH = "/etc/vector/vector.yml";
 
 /** Where vector sees the tenant's log folder, and the socket in it (fluentd's forward protocol). */
 export const LOG_SOCKET_MOUNT = "/var/run/supabase-fleet-logs";
-export const LOG_SOCKET_FILE = "fluent.sock";
+const LOG_SOCKET_FILE = "fluent.sock";
 export const LOG_SOCKET_PATH_IN_VECTOR = posix.join(LOG_SOCKET_MOUNT, LOG_SOCKET_FILE);
 
-/** The tenant's log folder on the Docker host. */
-export function tenantLogSocketDir(logSocketDir: string, ref: string): string {
-    return posix.join(logSocketDir, ref);
+/** The tenant's log folder on the Docker host (vector mounts it), and the socket in it (the daemon writes to it). */
+export function tenantLogSocket(logSocketDir: string, ref: string): { readonly dir: string; readonly socket: string } {
+    const dir = posix.join(logSocketDir, ref);
+    return { dir, socket: posix.join(dir, LOG_SOCKET_FILE) };
 }
 
 /** Vector expands `${NAME?message}` from its environment when it loads the config (and stops with the message when unset). */

@@ -1,7 +1,7 @@
 /** vector: ships this tenant's container logs to its analytics. Exists only with analytics on. */
 import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
 import { isAtLeast } from "../releases.js";
-import { LOG_SOCKET_MOUNT, LOG_SOCKET_PATH_IN_VECTOR, tenantLogSocketDir } from "../files/vectorConfig.js";
+import { LOG_SOCKET_MOUNT, LOG_SOCKET_PATH_IN_VECTOR, tenantLogSocket } from "../files/vectorConfig.js";
 import { healthCheck } from "./shared.js";
 import type { ServiceModule } from "./types.js";
 
@@ -23,7 +23,7 @@ export const vector: ServiceModule = {
             volumes: [],
             // The daemon sends this tenant's container logs to a socket in this folder of the Docker host
             // (see vectorConfig.ts); vector needs no Docker socket.
-            hostBinds: [{ hostPath: tenantLogSocketDir(context.settings.logSocketDir, context.settings.ref), containerPath: LOG_SOCKET_MOUNT, readOnly: false }],
+            hostBinds: [{ hostPath: tenantLogSocket(context.settings.logSocketDir, context.settings.ref).dir, containerPath: LOG_SOCKET_MOUNT, readOnly: false }],
             securityOpts: ["label=disable"],
             uploads: [{ path: config.path, content: config.content }],
             publishedPorts: [],

@@ -71,10 +71,7 @@ export class BackupFolder {
 
     /** A backup by id, or the newest with `latest`; a usage-style error names what exists. */
     find(ref: string, idOrLatest: string): BackupEntry {
-        const backups = this.list(ref);
-        const found = idOrLatest === "latest" ? backups[0] : backups.find((entry) => entry.id === idOrLatest);
-        if (found) return found;
-        throw notFound(ref, idOrLatest, backups, this.root);
+        return pickBackup(this.list(ref), ref, idOrLatest, this.root);
     }
 
     /** Files whose size or SHA-256 differ from the manifest, one line each; empty when intact. */
@@ -147,9 +144,12 @@ export function newestFirst(a: BackupEntry, b: BackupEntry): number {
     return a.manifest.createdAt === b.manifest.createdAt ? b.id.localeCompare(a.id) : b.manifest.createdAt.localeCompare(a.manifest.createdAt);
 }
 
-export function notFound(ref: string, idOrLatest: string, backups: readonly BackupEntry[], location: string): BackupNotFoundError {
-    if (backups.length === 0) return new BackupNotFoundError(`no complete backup of ${ref} in ${location} (fleet backup ${ref} makes one)`);
-    return new BackupNotFoundError(`no backup ${idOrLatest} of ${ref} in ${location}; the newest is ${backups[0]!.id} (fleet backups ${ref} lists them)`);
+/** The backup `idOrLatest` of `backups` (newest first); BackupNotFoundError names what `location` holds. */
+export function pickBackup(backups: readonly BackupEntry[], ref: string, idOrLatest: string, location: string): BackupEntry {
+    const found = idOrLatest === "latest" ? backups[0] : backups.find((entry) => entry.id === idOrLatest);
+    if (found) return found;
+    if (backups.length === 0) throw new BackupNotFoundError(`no complete backup of ${ref} in ${location} (fleet backup ${ref} makes one)`);
+    throw new BackupNotFoundError(`no backup ${idOrLatest} of ${ref} in ${location}; the newest is ${backups[0]!.id} (fleet backups ${ref} lists them)`);
 }
 
 /** `20261203T234012Z`: sorts by time and is safe in every file system. */

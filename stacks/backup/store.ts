@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ABANDONED_PARTIAL_MS, BackupFolder, expiredBackups, ID_PATTERN, newestFirst, notFound, PRIVATE_FILE_MODE, type BackupEntry, type Retention } from "./folder.js";
+import { ABANDONED_PARTIAL_MS, BackupFolder, expiredBackups, ID_PATTERN, newestFirst, pickBackup, PRIVATE_FILE_MODE, type BackupEntry, type Retention } from "./folder.js";
 import { MANIFEST_FILE, manifestSchema, totalBytes, type BackupManifest } from "./manifest.js";
 import { S3Client, type S3ClientSettings, type S3Location } from "./s3Client.js";
 
@@ -89,10 +89,7 @@ export class S3BackupStore implements BackupStore {
     }
 
     async find(ref: string, idOrLatest: string): Promise<BackupEntry> {
-        const backups = await this.list(ref);
-        const found = idOrLatest === "latest" ? backups[0] : backups.find((entry) => entry.id === idOrLatest);
-        if (found) return found;
-        throw notFound(ref, idOrLatest, backups, this.location);
+        return pickBackup(await this.list(ref), ref, idOrLatest, this.location);
     }
 
     async save(ref: string, make: (folder: BackupFolder) => Promise<BackupEntry>): Promise<BackupEntry> {

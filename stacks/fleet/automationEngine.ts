@@ -379,7 +379,7 @@ function isLockedText(text: string): boolean {
  * of its own (`code: -2`, `stdout:`, `stderr: Command failed with exit code 255: <command line>`),
  * which say nothing to a user.
  */
-export function firstLineOf(error: unknown): string {
+function firstLineOf(error: unknown): string {
     const text = error instanceof Error ? error.message : String(error);
     const lines = text
         .split("\n")

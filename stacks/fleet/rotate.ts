@@ -43,21 +43,20 @@ export const ROTATABLE_SECRETS = {
         rotated: "publishable and secret keys rotated (fleet info shows them); the gateway accepts the previous pair until keepPreviousOpaqueKeys is set to false",
         absent: "publishable or secret keys (its API keys are the legacy anon and service-role keys)",
     },
-    // Secrets of other systems: the new value comes from the provider, by --from-env, in `key` order.
-    "smtp-password": { kind: "external", key: "smtpPassword", keys: ["smtpPassword"], readBy: "auth (its SMTP login)", rotated: "SMTP password replaced; auth restarted on it" },
+    // Secrets of other systems: the new values come from the provider, by --from-env, in `keys` order.
+    "smtp-password": { kind: "external", keys: ["smtpPassword"], readBy: "auth (its SMTP login)", rotated: "SMTP password replaced; auth restarted on it" },
     "s3-keys": {
         kind: "external",
-        key: "s3SecretAccessKey",
         keys: ["s3AccessKeyId", "s3SecretAccessKey"],
         readBy: "storage (its S3 backend)",
         rotated: "S3 access key id and secret replaced; storage restarted on them",
     },
-    "oauth-secret": { kind: "external", key: "authOAuthClientSecrets", keys: ["authOAuthClientSecrets"], readBy: "auth (its OAuth providers)", rotated: "OAuth client secret replaced; auth restarted on it" },
+    "oauth-secret": { kind: "external", keys: ["authOAuthClientSecrets"], readBy: "auth (its OAuth providers)", rotated: "OAuth client secret replaced; auth restarted on it" },
 } as const satisfies Record<
     string,
     | { kind: "secret"; key: (typeof ROTATED_SECRET_KEYS)[number]; readBy: string; rotated?: string }
     | { kind: "generation"; key: string; keep: string; readBy: string; rotated: string; absent: string }
-    | { kind: "external"; key: (typeof EXTERNAL_SECRET_KEYS)[number]; keys: readonly (typeof EXTERNAL_SECRET_KEYS)[number][]; readBy: string; rotated: string }
+    | { kind: "external"; keys: readonly (typeof EXTERNAL_SECRET_KEYS)[number][]; readBy: string; rotated: string }
 >;
 
 /** What a rotation of an external secret is given: the new values (read from the environment) and, for OAuth, the provider. */
