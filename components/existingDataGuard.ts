@@ -10,6 +10,7 @@
  */
 import * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
+import { dockerCliEnvironment } from "./config/dockerHost.js";
 
 /** Runs a shell in the db image with the data volume mounted read-only at /check and no network; the command follows. */
 export const IN_DATA_VOLUME = 'docker run --rm --network none --entrypoint sh -v "$DB_DATA_VOLUME:/check:ro" "$CHECK_IMAGE" -c';
@@ -37,6 +38,8 @@ export function existingDatabaseCheckScript(): string {
 export interface ExistingDataGuardArgs {
     readonly ref: string;
     readonly dockerHost: string;
+    /** tcp:// hosts: the TLS folder the docker CLI verifies the daemon with. */
+    readonly dockerTlsCertPath?: string;
     readonly dbDataVolumeName: pulumi.Input<string>;
     /** The db image: already on the host, and it has a shell. */
     readonly checkImage: pulumi.Input<string>;
@@ -48,7 +51,7 @@ export function createExistingDataGuard(name: string, args: ExistingDataGuardArg
         {
             create: existingDatabaseCheckScript(),
             interpreter: ["/bin/sh", "-c"],
-            environment: { DOCKER_HOST: args.dockerHost, DB_DATA_VOLUME: args.dbDataVolumeName, CHECK_IMAGE: args.checkImage, REF: args.ref },
+            environment: { ...dockerCliEnvironment(args.dockerHost, args.dockerTlsCertPath), DB_DATA_VOLUME: args.dbDataVolumeName, CHECK_IMAGE: args.checkImage, REF: args.ref },
         },
         // Created once with the stack, never replaced: a replacement would run the check again over the
         // database this very stack created (for example after a db image bump).

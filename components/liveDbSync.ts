@@ -13,6 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_DATABASE, PASSWORD_SYNC_SQL } from "./files/dbSecretSyncSql.js";
 import { SERVICE_CATALOG } from "./catalog.js";
 import { SUPABASE_ADMIN } from "./services/shared.js";
+import { dockerCliEnvironment } from "./config/dockerHost.js";
 
 /** Exit code when the db container is not running (a paused tenant): nothing was changed. */
 export const DB_NOT_RUNNING_EXIT_CODE = 4;
@@ -92,6 +93,8 @@ export const jwtSecretSyncScript = (): string => liveDbSyncScript(JWT_SECRET_SYN
 export interface LiveDbSyncArgs {
     readonly ref: string;
     readonly dockerHost: string;
+    /** tcp:// hosts: the TLS folder the docker CLI verifies the daemon with. */
+    readonly dockerTlsCertPath?: string;
     readonly dbContainerName: string;
     /** A Pulumi secret: it stays one in state, as the command's environment. */
     readonly value: pulumi.Input<string>;
@@ -106,7 +109,7 @@ function createLiveDbSync(name: string, sync: LiveDbSync, args: LiveDbSyncArgs, 
             create: ":",
             update: liveDbSyncScript(sync),
             interpreter: ["/bin/sh", "-c"],
-            environment: { DOCKER_HOST: args.dockerHost, DB_CONTAINER: args.dbContainerName, REF: args.ref, SYNC_SQL: sync.sql, [sync.valueEnv]: args.value },
+            environment: { ...dockerCliEnvironment(args.dockerHost, args.dockerTlsCertPath), DB_CONTAINER: args.dbContainerName, REF: args.ref, SYNC_SQL: sync.sql, [sync.valueEnv]: args.value },
         },
         options,
     );

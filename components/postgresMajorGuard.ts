@@ -8,6 +8,7 @@
 import * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 import { IN_DATA_VOLUME } from "./existingDataGuard.js";
+import { dockerCliEnvironment } from "./config/dockerHost.js";
 
 /** Exit code of the check when the data directory is of another major. */
 export const OTHER_MAJOR_EXIT_CODE = 4;
@@ -35,6 +36,8 @@ export function postgresMajorCheckScript(): string {
 export interface PostgresMajorGuardArgs {
     readonly ref: string;
     readonly dockerHost: string;
+    /** tcp:// hosts: the TLS folder the docker CLI verifies the daemon with. */
+    readonly dockerTlsCertPath?: string;
     readonly dbDataVolumeName: pulumi.Input<string>;
     /** The db image the tenant is about to run: already on the host, and it has a shell. */
     readonly dbImage: pulumi.Input<string>;
@@ -44,7 +47,7 @@ export interface PostgresMajorGuardArgs {
 
 export function createPostgresMajorGuard(name: string, args: PostgresMajorGuardArgs, options: pulumi.CustomResourceOptions): command.local.Command {
     const environment = {
-        DOCKER_HOST: args.dockerHost,
+        ...dockerCliEnvironment(args.dockerHost, args.dockerTlsCertPath),
         DB_DATA_VOLUME: args.dbDataVolumeName,
         CHECK_IMAGE: args.dbImage,
         POSTGRES_MAJOR: String(args.postgresMajor),

@@ -26,6 +26,11 @@ export interface ProjectSecrets {
     readonly logflarePrivateAccessToken: pulumi.Output<string>;
     /** realtime DB_ENC_KEY; exactly 16 characters. */
     readonly realtimeDbEncKey: pulumi.Output<string>;
+    /**
+     * Verifies tokens of supavisor's own management and metrics API. Its own, not the tenant's JWT
+     * secret: the pooler never needs to check (or be able to forge) a user's or an API key's token.
+     */
+    readonly poolerApiJwtSecret: pulumi.Output<string>;
     /** Credentials of storage's S3-protocol endpoint. */
     readonly s3ProtocolAccessKeyId: pulumi.Output<string>;
     readonly s3ProtocolAccessKeySecret: pulumi.Output<string>;
@@ -58,6 +63,7 @@ export const GENERATED = {
     logflarePublicAccessToken: { length: 40 },
     logflarePrivateAccessToken: { length: 40 },
     realtimeDbEncKey: { length: 16 },
+    poolerApiJwtSecret: { length: 64 },
     s3ProtocolAccessKeyId: { length: 32 },
     s3ProtocolAccessKeySecret: { length: 64 },
     // Seeds of the 0.8.2 keys (asymmetricKeys.ts), one per key so each can be rotated alone.
@@ -123,6 +129,7 @@ export function createProjectSecrets(name: string, args: ProjectSecretsArgs, par
         logflarePublicAccessToken: generate("logflarePublicAccessToken"),
         logflarePrivateAccessToken: generate("logflarePrivateAccessToken"),
         realtimeDbEncKey: generate("realtimeDbEncKey"),
+        poolerApiJwtSecret: generate("poolerApiJwtSecret"),
         s3ProtocolAccessKeyId: generate("s3ProtocolAccessKeyId"),
         s3ProtocolAccessKeySecret: generate("s3ProtocolAccessKeySecret"),
     };

@@ -73,7 +73,9 @@ export class SupabaseProject extends pulumi.ComponentResource {
         this.studioUrl = this.apiUrl;
         this.dashboardUsername = settings.dashboardUsername;
 
-        const provider = new docker.Provider(`${name}-docker`, { host: settings.dockerHost }, { parent: this });
+        // A tcp:// daemon is reached only over TLS that verifies both sides (the rules require the folder).
+        const dockerTarget = { dockerHost: settings.dockerHost, ...(settings.dockerTlsCertPath === undefined ? {} : { dockerTlsCertPath: settings.dockerTlsCertPath }) };
+        const provider = new docker.Provider(`${name}-docker`, { host: settings.dockerHost, ...(settings.dockerTlsCertPath === undefined ? {} : { certPath: settings.dockerTlsCertPath }) }, { parent: this });
         const inTenant = { parent: this, provider };
 
         const secrets = createProjectSecrets(name, {
@@ -119,18 +121,18 @@ export class SupabaseProject extends pulumi.ComponentResource {
             args.secrets.postgresPassword === undefined
                 ? createExistingDataGuard(
                       `${name}-db-data-guard`,
-                      { ref, dockerHost: settings.dockerHost, dbDataVolumeName: volumes["db-data"].name, checkImage: imageFor("db").name },
+                      { ref, ...dockerTarget, dbDataVolumeName: volumes["db-data"].name, checkImage: imageFor("db").name },
                       { parent: this, dependsOn: [volumes["db-data"], imageFor("db")] },
                   )
                 : undefined;
         const majorGuard = createPostgresMajorGuard(
             `${name}-db-major-guard`,
-            { ref, dockerHost: settings.dockerHost, dbDataVolumeName: volumes["db-data"].name, dbImage: imageFor("db").name, postgresMajor: settings.dbDataPostgresMajor },
+            { ref, ...dockerTarget, dbDataVolumeName: volumes["db-data"].name, dbImage: imageFor("db").name, postgresMajor: settings.dbDataPostgresMajor },
             { parent: this, dependsOn: [volumes["db-data"], imageFor("db")] },
         );
 
         // Before the db (and with it every service that uses the value) is replaced on a new value.
-        const liveDb = { ref, dockerHost: settings.dockerHost, dbContainerName: allContainerNames.db };
+        const liveDb = { ref, ...dockerTarget, dbContainerName: allContainerNames.db };
         const passwordSync = createPostgresPasswordSync(`${name}-db-password-sync`, { ...liveDb, value: secrets.postgresPassword }, { parent: this });
         // From 0.8.2 on the database holds no copy of the JWT secret.
         const jwtSecretSync = isAtLeast(release, "0.8.2") ? undefined : createJwtSecretSync(`${name}-db-jwt-secret-sync`, { ...liveDb, value: secrets.jwtSecret }, { parent: this });

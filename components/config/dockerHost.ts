@@ -75,3 +75,12 @@ export function dockerHostProblem(dockerHost: string): string | undefined {
         throw error;
     }
 }
+
+/**
+ * The docker CLI's environment for a daemon, as the component's commands run it: DOCKER_HOST and, for
+ * tcp://, verified TLS with the host's folder. Other schemes get DOCKER_HOST alone, as they always did.
+ */
+export function dockerCliEnvironment(dockerHost: string, tlsCertPath: string | undefined): Record<string, string> {
+    if (!dockerHost.startsWith("tcp://")) return { DOCKER_HOST: dockerHost };
+    return { DOCKER_HOST: dockerHost, DOCKER_TLS_VERIFY: "1", ...(tlsCertPath === undefined ? {} : { DOCKER_CERT_PATH: tlsCertPath }) };
+}

@@ -55,6 +55,16 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
     }
 
     checkOAuth(config, problem);
+    checkDockerTls(config, problem);
+}
+
+/** A Docker API over plain TCP is root on the host for anyone who reaches the port: tcp:// is TLS only. */
+function checkDockerTls(config: Loose, problem: (key: string, message: string) => void): void {
+    const tcp = typeof config.dockerHost === "string" && config.dockerHost.startsWith("tcp://");
+    if (tcp && config.dockerTlsCertPath === undefined) {
+        problem("dockerTlsCertPath", "is required with a tcp:// dockerHost: a folder with ca.pem, cert.pem and key.pem (the daemon is reached only over verified TLS)");
+    }
+    if (!tcp && config.dockerTlsCertPath !== undefined) problem("dockerTlsCertPath", "only applies to a tcp:// dockerHost");
 }
 
 function checkPortsDistinct(config: Loose, problem: (key: string, message: string) => void): void {

@@ -171,7 +171,17 @@ export const SETTINGS = {
     kongHttpsPort: setting(port(8443), "integer", "Host port of the API gateway (HTTPS)."),
     postgresPort: setting(port(5432), "integer", "Host port for Postgres through the pooler, session mode."),
     poolerTransactionPort: setting(port(6543), "integer", "Host port for Postgres through the pooler, transaction mode."),
-    dockerHost: setting(dockerHost, "string", "Docker daemon that runs the tenant: unix:// socket, ssh://user@host or tcp://host:port."),
+    dockerHost: setting(dockerHost, "string", "Docker daemon that runs the tenant: unix:// socket, ssh://user@host or tcp://host:port (tcp needs dockerTlsCertPath)."),
+    dockerTlsCertPath: setting(
+        z
+            .string({ error: "must be a string" })
+            // Plain segments (a leading dot allowed, as in ~/.docker): the path reaches the provider and the docker CLI's environment.
+            .regex(/^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._][A-Za-z0-9._-]*)+$/, { error: "must be an absolute path of plain segments (letters, digits, '.', '_', '-'; no '..'), for example /etc/supabase-fleet/tls/edge-1" })
+            .max(200, { error: "must be at most 200 characters" })
+            .optional(),
+        "string",
+        "For a tcp:// dockerHost (required there): folder on the machine that runs Pulumi and the fleet with the daemon's CA (ca.pem) and this client's certificate and key (cert.pem, key.pem). The daemon is reached only over TLS that verifies both sides.",
+    ),
     logSocketDir: setting(
         z
             .string({ error: "must be a string" })
@@ -383,6 +393,7 @@ export type TenantConfig = {
     postgresPort: number;
     poolerTransactionPort: number;
     dockerHost: string;
+    dockerTlsCertPath?: string;
     logSocketDir: string;
     dockerSocketPath: string;
     deleteDataOnDestroy: boolean;

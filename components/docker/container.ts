@@ -82,6 +82,7 @@ export function createTenantContainer(
             uploads: spec.uploads.map((upload) => ({ file: upload.path, content: upload.content, executable: upload.executable ?? false })),
             ...(spec.securityOpts ? { securityOpts: [...spec.securityOpts] } : {}),
             ...(spec.user ? { user: spec.user } : {}),
+            ...(spec.tmpfs ? { tmpfs: { ...spec.tmpfs } } : {}),
             ...(args.logSocket ? logShipping(args.logSocket) : {}),
             restart: "unless-stopped",
             memory: args.memoryMb,

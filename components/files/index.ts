@@ -12,7 +12,7 @@ import { SUPAVISOR_BOOTSTRAP_PATH, SUPAVISOR_BOOTSTRAP_SCRIPT } from "./supaviso
 import { VECTOR_CONFIG_PATH, renderVectorConfig } from "./vectorConfig.js";
 
 export { DB_INIT_DIRECTORIES, DB_INIT_ROOT, PASSWORD_ROLES, dbInitEnv, dbInitRunAs } from "./dbInitSql.js";
-export { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, REALTIME_DENIED_PATHS, STUDIO_MCP_DENIED_PATHS, kongConfigPaths, kongTemplatePlaceholders, luaAuthorizationExpression, luaRealtimeKeyExpression } from "./kongConfig.js";
+export { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, REALTIME_DENIED_PATHS, STUDIO_MCP_DENIED_PATHS, KONG_RENDERED_CONFIG_TMPFS, kongTemplatePlaceholders, luaAuthorizationExpression, luaRealtimeKeyExpression } from "./kongConfig.js";
 export { kongEntrypoint, kongExpandTemplateScript } from "./kongTemplateExpansion.js";
 export { FUNCTIONS_ROOT, MAIN_EDGE_FUNCTION_DIR, MAIN_EDGE_FUNCTION_ENV, MAIN_EDGE_FUNCTION_PATH } from "./mainEdgeFunction.js";
 export { SUPAVISOR_BOOTSTRAP_ENV, SUPAVISOR_BOOTSTRAP_PATH } from "./supavisorBootstrap.js";

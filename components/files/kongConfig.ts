@@ -29,17 +29,21 @@ export interface KongConfigPaths {
     readonly renderedPath: string;
 }
 
-/** Kong 2.8 (feb-2026): `KONG_DECLARATIVE_CONFIG` points at `renderedPath`. */
-export const KONG_DECLARATIVE_CONFIG = {
-    templatePath: "/home/kong/temp.yml",
+/**
+ * The expanded config holds the keys and the dashboard login, so it is written to an in-memory
+ * folder (KONG_RENDERED_CONFIG_TMPFS), never to the container's writable layer, which `docker diff`,
+ * `docker export` and commits read. Upstream's path for Kong 2.8, /home/kong/kong.yml, is kept by
+ * making /home/kong that folder; Kong 3.9 (0.8.2) uses it too instead of upstream's /usr/local/kong,
+ * Kong's prefix, whose files from the image a mount there would hide. The template, which holds no
+ * secret, lives outside it: an upload under a mount point would be hidden by the mount.
+ */
+export const KONG_DECLARATIVE_CONFIG: KongConfigPaths = {
+    templatePath: "/etc/kong/supabase-fleet/kong.yml.template",
     renderedPath: "/home/kong/kong.yml",
-    placeholders: KONG_TEMPLATE_PLACEHOLDERS,
-} as const;
+};
 
-/** Kong 3.9 (0.8.2) writes its expanded config under its prefix, as upstream's entrypoint does. */
-export function kongConfigPaths(release: Release): KongConfigPaths {
-    return isAtLeast(release, "0.8.2") ? { templatePath: KONG_DECLARATIVE_CONFIG.templatePath, renderedPath: "/usr/local/kong/kong.yml" } : KONG_DECLARATIVE_CONFIG;
-}
+/** The tmpfs mount of the kong container: only the kong user's start script writes there (umask 077). */
+export const KONG_RENDERED_CONFIG_TMPFS = { path: "/home/kong", options: "rw,nosuid,nodev,noexec,size=1m,mode=1777" } as const;
 
 const placeholder = (name: KongTemplatePlaceholder): string => `$${name}`;
 

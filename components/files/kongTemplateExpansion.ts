@@ -5,7 +5,7 @@
  * YAML string. Runs on the kong image's busybox `sh` and `awk`.
  */
 import { isAtLeast, type Release } from "../releases.js";
-import { KONG_TEMPLATE_PLACEHOLDERS, kongConfigPaths, kongTemplatePlaceholders, type KongConfigPaths, type KongTemplatePlaceholder } from "./kongConfig.js";
+import { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, kongTemplatePlaceholders, type KongConfigPaths, type KongTemplatePlaceholder } from "./kongConfig.js";
 
 /** The image's own entrypoint and command, started once the config exists (kong/kong 3.x renamed it). */
 function kongStart(release: Release): string {
@@ -17,6 +17,8 @@ export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, p
     const names = placeholders.join(" ");
     return [
         "set -eu",
+        // The expanded file holds the keys: readable by the kong user alone.
+        "umask 077",
         "nl='",
         "'",
         `for name in ${names}; do`,
@@ -44,5 +46,5 @@ export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, p
 
 /** Entrypoint for the kong service: `["sh", "-c", <script>]`. */
 export function kongEntrypoint(release: Release, previousOpaqueKeys = false): readonly string[] {
-    return ["sh", "-c", kongExpandTemplateScript(kongConfigPaths(release), kongStart(release), kongTemplatePlaceholders(release, previousOpaqueKeys))];
+    return ["sh", "-c", kongExpandTemplateScript(KONG_DECLARATIVE_CONFIG, kongStart(release), kongTemplatePlaceholders(release, previousOpaqueKeys))];
 }

@@ -5,7 +5,7 @@
  * Kong 3.9 as upstream's docker-compose.kong.yml does (upstream's default gateway there is Envoy).
  */
 import { INTERNAL_PORTS } from "../catalog.js";
-import { kongConfigPaths } from "../files/kongConfig.js";
+import { KONG_DECLARATIVE_CONFIG, KONG_RENDERED_CONFIG_TMPFS } from "../files/kongConfig.js";
 import { kongEntrypoint } from "../files/kongTemplateExpansion.js";
 import { isAtLeast } from "../releases.js";
 import { API_GATEWAY_ALIAS, asymmetricKeyEnv, healthCheck, keepsPreviousOpaqueKeys } from "./shared.js";
@@ -32,7 +32,7 @@ export const kong: ServiceModule = {
         return {
             env: {
                 KONG_DATABASE: "off",
-                KONG_DECLARATIVE_CONFIG: kongConfigPaths(context.release).renderedPath,
+                KONG_DECLARATIVE_CONFIG: KONG_DECLARATIVE_CONFIG.renderedPath,
                 KONG_DNS_ORDER: "LAST,A,CNAME",
                 KONG_PLUGINS: [...PLUGINS, ...(current ? ["post-function"] : [])].join(","),
                 KONG_NGINX_PROXY_PROXY_BUFFER_SIZE: "160k",
@@ -62,6 +62,7 @@ export const kong: ServiceModule = {
             volumes: [],
             ...(current ? { extraAliases: [API_GATEWAY_ALIAS] } : {}),
             uploads: [{ path: template.path, content: template.content }],
+            tmpfs: { [KONG_RENDERED_CONFIG_TMPFS.path]: KONG_RENDERED_CONFIG_TMPFS.options },
             publishedPorts: [
                 { internal: INTERNAL_PORTS.kongHttp, external: context.settings.kongHttpPort },
                 { internal: INTERNAL_PORTS.kongHttps, external: context.settings.kongHttpsPort },

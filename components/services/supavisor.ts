@@ -22,8 +22,9 @@ export const supavisor: ServiceModule = {
                 CLUSTER_POSTGRES: "true",
                 SECRET_KEY_BASE: secrets.secretKeyBase,
                 VAULT_ENC_KEY: secrets.vaultEncKey,
-                API_JWT_SECRET: secrets.jwtSecret,
-                METRICS_JWT_SECRET: secrets.jwtSecret,
+                // The pooler's own API secret: the tenant's JWT secret would let it forge any session.
+                API_JWT_SECRET: secrets.poolerApiJwtSecret,
+                METRICS_JWT_SECRET: secrets.poolerApiJwtSecret,
                 REGION: "local",
                 ERL_AFLAGS: "-proto_dist inet_tcp",
                 // Clients log in as postgres.<ref>; the ref is unique in the fleet.

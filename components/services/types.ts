@@ -35,7 +35,7 @@ export interface ContainerSpec {
     readonly volumes: readonly { readonly volume: VolumeName; readonly containerPath: string; readonly readOnly?: boolean }[];
     /** Names other containers reach it by besides the catalog's alias (upstream renamed the gateway). */
     readonly extraAliases?: readonly string[];
-    /** Host paths bound into the container (only vector: the Docker socket). */
+    /** Host paths bound into the container (only vector: its tenant's log socket folder). */
     readonly hostBinds?: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
     /** Files written into the container before it starts (rendered config; never secrets). */
     readonly uploads: readonly { readonly path: string; readonly content: string; readonly executable?: boolean }[];
@@ -45,6 +45,8 @@ export interface ContainerSpec {
     readonly waitTimeoutSeconds: number;
     readonly securityOpts?: readonly string[];
     readonly user?: string;
+    /** In-memory mounts (path: mount options) for files made at start that hold secrets. */
+    readonly tmpfs?: Readonly<Record<string, string>>;
 }
 
 /**

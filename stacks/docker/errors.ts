@@ -47,7 +47,7 @@ function fixHint(dockerHost: string): string {
     if (dockerHost.startsWith("ssh://")) {
         return "Check that `ssh` to that host works with your key or agent (SSH_AUTH_SOCK) and that the remote user may run `docker`; or fix supabase-fleet:dockerHost.";
     }
-    return "Check that the daemon listens on that address and port and that no firewall blocks it; or fix supabase-fleet:dockerHost.";
+    return "Check that the daemon listens on that address and port with --tlsverify, that no firewall blocks it, and that supabase-fleet:dockerTlsCertPath holds its CA (ca.pem) and a client certificate it trusts (cert.pem, key.pem); or fix supabase-fleet:dockerHost.";
 }
 
 const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
@@ -75,6 +75,10 @@ export function asUnreachable(error: unknown, dockerHost: string): unknown {
     if (typeof statusCode === "number") return error; // the daemon answered
     if (typeof code === "string" && code in UNREACHABLE_CODES) {
         return new DockerUnreachableError(dockerHost, `${UNREACHABLE_CODES[code]} [${code}]`, error);
+    }
+    // Node's TLS: the daemon's certificate did not verify, or the daemon refused ours.
+    if (typeof code === "string" && /^(?:ERR_SSL_|ERR_TLS_)|CERT|SELF_SIGNED|UNABLE_TO_/.test(code)) {
+        return new DockerUnreachableError(dockerHost, `TLS failed: ${String(message)} [${code}]`, error);
     }
     // ssh2 tags its failures with `level` (client-socket, client-authentication, client-timeout, ...).
     if (typeof level === "string" && level.startsWith("client-")) {

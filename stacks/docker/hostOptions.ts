@@ -10,7 +10,16 @@ import type { DockerEndpoint } from "../../components/config/dockerHost.js";
 
 export { DockerHostFormatError, parseDockerHost, type DockerEndpoint } from "../../components/config/dockerHost.js";
 
-const TLS_PORT = 2376; // Docker's convention: 2375 plain, 2376 TLS
+/** Docker's names for the files of a TLS client folder (DOCKER_CERT_PATH). */
+export const TLS_FILES = ["ca.pem", "cert.pem", "key.pem"] as const;
+
+/** A tcp:// host without usable TLS material: nothing is sent to it. */
+export class DockerTlsError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DockerTlsError";
+    }
+}
 
 /** What connection options may read from the environment; injectable for tests. */
 export interface ConnectionEnvironment {
@@ -34,6 +43,7 @@ const SSH_KEY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 export function dockerOptionsFor(
     endpoint: DockerEndpoint,
     environment: ConnectionEnvironment = processConnectionEnvironment(),
+    tlsCertPath?: string,
 ): DockerOptions {
     // docker-modem merges DOCKER_HOST & co. from the environment under the options given: name every
     // field explicitly so that the tenant's setting, not the caller's shell, decides the daemon.
@@ -51,18 +61,14 @@ export function dockerOptionsFor(
         case "unix":
             return { ...cleared, socketPath: endpoint.socketPath };
         case "tcp": {
-            const tls = endpoint.port === TLS_PORT || environment.env.DOCKER_TLS_VERIFY === "1";
-            if (!tls) return { ...cleared, host: endpoint.host, port: endpoint.port, protocol: "http" };
-            const certDir = environment.env.DOCKER_CERT_PATH ?? join(environment.homeDir, ".docker");
-            return {
-                ...cleared,
-                host: endpoint.host,
-                port: endpoint.port,
-                protocol: "https",
-                ca: environment.readFileIfExists(join(certDir, "ca.pem")),
-                cert: environment.readFileIfExists(join(certDir, "cert.pem")),
-                key: environment.readFileIfExists(join(certDir, "key.pem")),
-            };
+            // Never plain HTTP: whoever reaches a Docker API is root on its host.
+            if (tlsCertPath === undefined) throw new DockerTlsError(`tcp://${endpoint.host}:${endpoint.port} needs dockerTlsCertPath (a folder with ca.pem, cert.pem and key.pem)`);
+            const [ca, cert, key] = TLS_FILES.map((file) => {
+                const content = environment.readFileIfExists(join(tlsCertPath, file));
+                if (content === undefined) throw new DockerTlsError(`dockerTlsCertPath ${tlsCertPath} has no readable ${file} (it needs ${TLS_FILES.join(", ")})`);
+                return content;
+            });
+            return { ...cleared, host: endpoint.host, port: endpoint.port, protocol: "https", ca, cert, key };
         }
         case "ssh": {
             const agent = environment.env.SSH_AUTH_SOCK;

@@ -26,6 +26,8 @@ export interface TenantDockerHostOptions {
     readonly pingTimeoutMs?: number;
     /** Where SSH keys, TLS certificates and DOCKER_* variables come from (tests inject one). */
     readonly connection?: ConnectionEnvironment;
+    /** tcp:// only: the folder with ca.pem, cert.pem and key.pem (the stack's dockerTlsCertPath). */
+    readonly tlsCertPath?: string;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 180_000;
@@ -50,7 +52,7 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         readonly dockerHost: string,
         private readonly options: TenantDockerHostOptions = {},
     ) {
-        this.docker = new Docker(dockerOptionsFor(parseDockerHost(dockerHost), options.connection));
+        this.docker = new Docker(dockerOptionsFor(parseDockerHost(dockerHost), options.connection, options.tlsCertPath));
         this.startDependencies = options.startDependencies;
     }
 

@@ -11,7 +11,7 @@ import type { BackupEntry, Retention } from "../backup/folder.js";
 import type { BackupStore } from "../backup/store.js";
 import { restoreBackup, verifyBackup, type RestoreReport } from "../backup/restore.js";
 import { takeBackup } from "../backup/takeBackup.js";
-import { dockerHostOf } from "./fleetConfigs.js";
+import { dockerConnectionOf } from "./fleetConfigs.js";
 import { Fleet, FleetUsageError, type RunContext } from "./fleet.js";
 import { releaseOfStack } from "./stackConfig.js";
 
@@ -27,11 +27,11 @@ export interface BackupOutcome {
 
 export async function backupTenant(fleet: Fleet, store: BackupStore, ref: string, retention: Retention, context: RunContext = {}): Promise<BackupOutcome> {
     const config = await fleet.engine.getConfig(ref);
-    const dockerHost = dockerHostOf(config);
-    await fleet.ensureReachable(dockerHost);
+    const connection = dockerConnectionOf(config);
+    await fleet.ensureReachable(connection);
     const entry = await store.save(ref, (folder) =>
         takeBackup({
-            host: fleet.docker(dockerHost),
+            host: fleet.docker(connection),
             ref,
             release: releaseOfStack(config),
             folder,
@@ -142,8 +142,8 @@ async function deployAndRestore(fleet: Fleet, store: BackupStore, listed: Backup
         await fleet.create(into, { release: entry.manifest.release, ...(hostName ?? hostOfSource ? { hostName: hostName ?? hostOfSource } : {}) });
         onCreated?.();
         await fleet.up(into, context); // throws when the deployment fails
-        const dockerHost = dockerHostOf(await fleet.engine.getConfig(into));
-        const report = await restoreBackup({ host: fleet.docker(dockerHost), ref: into, entry, folder, verified: true, onProgress: () => context.onProgress?.({ done: 0 }) });
+        const connection = dockerConnectionOf(await fleet.engine.getConfig(into));
+        const report = await restoreBackup({ host: fleet.docker(connection), ref: into, entry, folder, verified: true, onProgress: () => context.onProgress?.({ done: 0 }) });
         return { ...report, from: entry.manifest.ref, backup: entry.id, into };
     } finally {
         release();
@@ -156,8 +156,8 @@ async function deployAndRestore(fleet: Fleet, store: BackupStore, listed: Backup
  * restored auth schema works with the real auth service and the scratch tenant's secrets.
  */
 async function signInRestoredUser(fleet: Fleet, scratch: string): Promise<{ email: string } | { skipped: string } | { failed: string }> {
-    const dockerHost = dockerHostOf(await fleet.engine.getConfig(scratch));
-    const db = new TenantDb(fleet.docker(dockerHost), scratch);
+    const connection = dockerConnectionOf(await fleet.engine.getConfig(scratch));
+    const db = new TenantDb(fleet.docker(connection), scratch);
     const [hasUsers] = await db.query("SELECT to_regclass('auth.users') IS NOT NULL;", "postgres", "looking for the auth schema");
     if (hasUsers !== "t") return { skipped: "the backup has no auth.users table" };
     const [user] = await db.query(
@@ -185,7 +185,7 @@ async function signInRestoredUser(fleet: Fleet, scratch: string): Promise<{ emai
     const request = `exec 3<>/dev/tcp/${SERVICE_CATALOG.auth.alias}/${INTERNAL_PORTS.auth} && printf 'POST /token?grant_type=password HTTP/1.0\\r\\nHost: ${SERVICE_CATALOG.auth.alias}\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "\${#FLEET_DRILL_BODY}" "$FLEET_DRILL_BODY" >&3 && cat <&3`;
     const chunks: Buffer[] = [];
     const stdout = new PassThrough().on("data", (chunk: Buffer) => chunks.push(chunk));
-    const result = await fleet.docker(dockerHost).exec(scratch, DB_SERVICE, { command: ["bash", "-c", request], env: ["LC_ALL=C", `FLEET_DRILL_BODY=${body}`], stdout });
+    const result = await fleet.docker(connection).exec(scratch, DB_SERVICE, { command: ["bash", "-c", request], env: ["LC_ALL=C", `FLEET_DRILL_BODY=${body}`], stdout });
     const response = Buffer.concat(chunks).toString("utf8");
     const status = /^HTTP\/1\.[01] (\d{3})/.exec(response)?.[1] ?? "none";
     const token = (() => {

@@ -3,9 +3,9 @@
  * that touch many tenants run these through `runFleet`; each one honours the run's AbortSignal.
  */
 import { type OperationOutcome, type OperationProgress, type SettingValue, type StackEngine, type StackOutput, type StackPreview } from "./engine.js";
-import { dockerHostOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
+import { dockerConnectionOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
 import { PortAllocator } from "./portAllocator.js";
-import type { LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
+import type { DockerConnection, LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
 import { DEFAULT_HOST, findTenant, type FleetHost, type FleetRegistry } from "./registry.js";
 import { newTenantReleaseSettings, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
@@ -62,6 +62,9 @@ export interface OrphanTenant {
     readonly dockerHost: string;
 }
 
+/** One host object per daemon and TLS folder. */
+const connectionKey = (connection: DockerConnection): string => `${connection.dockerHost} ${connection.dockerTlsCertPath ?? ""}`;
+
 export class Fleet {
     readonly engine: StackEngine;
     readonly registry: FleetRegistry | undefined;
@@ -76,24 +79,27 @@ export class Fleet {
         this.dockerFactory = deps.dockerHosts;
     }
 
-    docker(dockerHost: string): TenantDockerHost {
-        let host = this.dockerHosts.get(dockerHost);
+    docker(connection: DockerConnection): TenantDockerHost {
+        const key = connectionKey(connection);
+        let host = this.dockerHosts.get(key);
         if (!host) {
-            host = this.dockerFactory(dockerHost);
-            this.dockerHosts.set(dockerHost, host);
+            const { dockerHost, dockerTlsCertPath } = connection;
+            host = dockerTlsCertPath === undefined ? this.dockerFactory(dockerHost) : this.dockerFactory(dockerHost, { tlsCertPath: dockerTlsCertPath });
+            this.dockerHosts.set(key, host);
         }
         return host;
     }
 
-    async ensureReachable(dockerHost: string): Promise<void> {
-        let ping = this.pings.get(dockerHost);
+    async ensureReachable(connection: DockerConnection): Promise<void> {
+        const key = connectionKey(connection);
+        let ping = this.pings.get(key);
         if (!ping) {
-            ping = this.docker(dockerHost)
-                .ping()
+            ping = Promise.resolve()
+                .then(() => this.docker(connection).ping())
                 .catch((error: unknown) => {
-                    throw new DockerUnreachableError(dockerHost, error);
+                    throw new DockerUnreachableError(connection.dockerHost, error);
                 });
-            this.pings.set(dockerHost, ping);
+            this.pings.set(key, ping);
         }
         await ping;
     }
@@ -136,7 +142,7 @@ export class Fleet {
             baseSettings.release = options.release;
             delete baseSettings.dbDataPostgresMajor;
         }
-        if (!options.skipDockerCheck) await this.ensureReachable(host.dockerHost);
+        if (!options.skipDockerCheck) await this.ensureReachable(host);
 
         const configs = await readAllConfigs(this.engine, stacks.map((stack) => stack.ref));
         const allocator = new PortAllocator(portClaims(configs, this.registry));
@@ -176,7 +182,7 @@ export class Fleet {
 
     async up(ref: string, context: RunContext = {}): Promise<OperationOutcome> {
         await this.engine.checkUnlocked(ref);
-        await this.ensureReachable(dockerHostOf(await this.engine.getConfig(ref)));
+        await this.ensureReachable(dockerConnectionOf(await this.engine.getConfig(ref)));
         return this.engine.up(ref, this.operationOptions(context));
     }
 
@@ -186,7 +192,7 @@ export class Fleet {
 
     async refresh(ref: string, context: RunContext = {}): Promise<OperationOutcome> {
         await this.engine.checkUnlocked(ref);
-        await this.ensureReachable(dockerHostOf(await this.engine.getConfig(ref)));
+        await this.ensureReachable(dockerConnectionOf(await this.engine.getConfig(ref)));
         return this.engine.refresh(ref, this.operationOptions(context));
     }
 
@@ -198,7 +204,7 @@ export class Fleet {
     async destroy(ref: string, deleteData: boolean, context: RunContext = {}): Promise<DestroyedTenant> {
         await this.engine.checkUnlocked(ref);
         const config = await this.engine.getConfig(ref);
-        await this.ensureReachable(dockerHostOf(config));
+        await this.ensureReachable(dockerConnectionOf(config));
         if (config.deleteDataOnDestroy !== String(deleteData)) await this.engine.setConfig(ref, { deleteDataOnDestroy: deleteData }, []);
         const outcome = await this.engine.destroy(ref, this.operationOptions(context));
         await this.engine.removeStack(ref);
@@ -213,12 +219,12 @@ export class Fleet {
      */
     async pause(ref: string, context: RunContext = {}): Promise<void> {
         const config = await this.checkIdle(ref, "pause");
-        const dockerHost = dockerHostOf(config);
-        await this.ensureReachable(dockerHost);
+        const connection = dockerConnectionOf(config);
+        await this.ensureReachable(connection);
         await this.engine.setConfig(ref, { paused: true }, []);
         await this.engine.up(ref, this.operationOptions(context));
         try {
-            await this.docker(dockerHost).pause(ref);
+            await this.docker(connection).pause(ref);
         } catch (error) {
             throw new Error(`${ref} is recorded as paused, but stopping its containers failed: ${errorText(error)}; run fleet pause ${ref} again`);
         }
@@ -227,11 +233,11 @@ export class Fleet {
     /** Clears `paused`, then starts the containers in start order, each after its dependencies are healthy. */
     async resume(ref: string): Promise<void> {
         const config = await this.checkIdle(ref, "resume");
-        const dockerHost = dockerHostOf(config);
-        await this.ensureReachable(dockerHost);
+        const connection = dockerConnectionOf(config);
+        await this.ensureReachable(connection);
         await this.engine.setConfig(ref, { paused: false }, []);
         try {
-            await this.docker(dockerHost).resume(ref);
+            await this.docker(connection).resume(ref);
         } catch (error) {
             throw new Error(`starting the containers of ${ref} failed: ${errorText(error)}; run fleet resume ${ref} again, or fleet up ${ref} if containers are missing`);
         }
@@ -244,12 +250,14 @@ export class Fleet {
      */
     async orphans(): Promise<OrphanTenant[]> {
         const configs = await readAllConfigs(this.engine);
-        const dockerHosts = new Set<string>([DEFAULT_HOST.dockerHost, ...[...(this.registry?.hosts.values() ?? [])].map((host) => host.dockerHost)]);
-        for (const config of configs.values()) dockerHosts.add(dockerHostOf(config));
+        const connections = new Map<string, DockerConnection>();
+        for (const connection of [DEFAULT_HOST, ...(this.registry?.hosts.values() ?? []), ...[...configs.values()].map(dockerConnectionOf)]) {
+            connections.set(connection.dockerHost, connections.get(connection.dockerHost) ?? connection);
+        }
         const orphans: OrphanTenant[] = [];
-        for (const dockerHost of [...dockerHosts].sort()) {
-            await this.ensureReachable(dockerHost);
-            for (const ref of await this.docker(dockerHost).tenantRefs()) {
+        for (const [dockerHost, connection] of [...connections].sort(([a], [b]) => a.localeCompare(b))) {
+            await this.ensureReachable(connection);
+            for (const ref of await this.docker(connection).tenantRefs()) {
                 if (!configs.has(ref)) orphans.push({ ref, dockerHost });
             }
         }
@@ -264,9 +272,9 @@ export class Fleet {
     /** A tenant's container logs, from the Docker host its stack records (over SSH included). */
     async logs(ref: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
         await this.requireStack(ref);
-        const dockerHost = dockerHostOf(await this.engine.getConfig(ref));
-        await this.ensureReachable(dockerHost);
-        await this.docker(dockerHost).logs(ref, options, onLine);
+        const connection = dockerConnectionOf(await this.engine.getConfig(ref));
+        await this.ensureReachable(connection);
+        await this.docker(connection).logs(ref, options, onLine);
     }
 
     async requireStack(ref: string): Promise<void> {

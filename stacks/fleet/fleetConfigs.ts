@@ -7,6 +7,7 @@ import { SETTINGS } from "../../components/config/schema.js";
 import { mapLimit } from "./concurrency.js";
 import type { StackEngine } from "./engine.js";
 import type { PortClaim } from "./portAllocator.js";
+import type { DockerConnection } from "./ports.js";
 import type { FleetRegistry } from "./registry.js";
 import { PORT_KEYS, type TenantPorts } from "./stackConfig.js";
 
@@ -19,6 +20,12 @@ export async function readAllConfigs(engine: StackEngine, refs?: readonly string
 
 export function dockerHostOf(config: Readonly<Record<string, string>>): string {
     return config.dockerHost ?? String(SETTINGS.dockerHost.meta.default);
+}
+
+/** The daemon a stack's config names, with the TLS folder a tcp:// host needs. */
+export function dockerConnectionOf(config: Readonly<Record<string, string>>): DockerConnection {
+    const dockerHost = dockerHostOf(config);
+    return config.dockerTlsCertPath === undefined ? { dockerHost } : { dockerHost, dockerTlsCertPath: config.dockerTlsCertPath };
 }
 
 /**

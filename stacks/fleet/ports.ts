@@ -8,5 +8,11 @@ import type { TenantDockerHost } from "../docker/types.js";
 
 export type { ContainerState, LogLine, LogOptions, ServiceCommand, ServiceCommandResult, ServiceContainer, ServiceSelection, TenantDockerHost } from "../docker/types.js";
 
-/** Builds the host object for a Docker endpoint (unix://, ssh://, tcp://). */
-export type TenantDockerHostFactory = (dockerHost: string) => TenantDockerHost;
+/** A Docker daemon as a stack or a registry host names it; tcp:// hosts also name their TLS folder. */
+export interface DockerConnection {
+    readonly dockerHost: string;
+    readonly dockerTlsCertPath?: string;
+}
+
+/** Builds the host object for a Docker endpoint (unix://, ssh://, tcp:// with its TLS folder). */
+export type TenantDockerHostFactory = (dockerHost: string, options?: { readonly tlsCertPath?: string }) => TenantDockerHost;

@@ -21,6 +21,8 @@ export interface FleetHost {
     readonly dockerHost: string;
     readonly portRange: PortRange;
     readonly bindAddress?: string;
+    /** tcp:// hosts: the TLS client folder (ca.pem, cert.pem, key.pem) every tenant on the host uses. */
+    readonly dockerTlsCertPath?: string;
 }
 
 export interface RegistryTenant {
@@ -63,6 +65,9 @@ export const DEFAULT_HOST: FleetHost = {
     portRange: { from: 24400, to: 25399 },
 };
 
+/** Settings a tenant takes from its host entry, never from defaults or its own entry. */
+const HOST_OWNED_KEYS = ["dockerHost", "dockerTlsCertPath"] as const;
+
 const portNumber = z.int({ error: "must be a whole number from 1 to 65535" }).min(1).max(65535, { error: "must be a whole number from 1 to 65535" });
 
 const hostShape = z.strictObject(
@@ -70,8 +75,9 @@ const hostShape = z.strictObject(
         dockerHost: SETTINGS.dockerHost.schema.unwrap(),
         portRange: z.strictObject({ from: portNumber, to: portNumber }, { error: "must be { from: <port>, to: <port> }" }),
         bindAddress: SETTINGS.bindAddress.schema.unwrap().optional(),
+        dockerTlsCertPath: SETTINGS.dockerTlsCertPath.schema,
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress)" : "must be a mapping with dockerHost and portRange") },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress, dockerTlsCertPath)" : "must be a mapping with dockerHost and portRange") },
 );
 
 const registryShape = z.strictObject(
@@ -126,13 +132,22 @@ export function parseRegistry(document: unknown, source: string, env: NodeJS.Pro
         if (host.portRange.to - host.portRange.from + 1 < PORT_KEYS.length) {
             problems.push(`hosts.${name}.portRange: must span at least ${PORT_KEYS.length} ports (from ${host.portRange.from} to ${host.portRange.to})`);
         }
-        hosts.set(name, { name, dockerHost: host.dockerHost, portRange: host.portRange, ...(host.bindAddress ? { bindAddress: host.bindAddress } : {}) });
+        const tcp = host.dockerHost.startsWith("tcp://");
+        if (tcp && !host.dockerTlsCertPath) problems.push(`hosts.${name}.dockerTlsCertPath: is required with a tcp:// dockerHost: a folder with ca.pem, cert.pem and key.pem (the daemon is reached only over verified TLS)`);
+        if (!tcp && host.dockerTlsCertPath) problems.push(`hosts.${name}.dockerTlsCertPath: only applies to a tcp:// dockerHost`);
+        hosts.set(name, {
+            name,
+            dockerHost: host.dockerHost,
+            portRange: host.portRange,
+            ...(host.bindAddress ? { bindAddress: host.bindAddress } : {}),
+            ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}),
+        });
     }
     checkRangesDisjointPerDaemon(hosts, problems);
 
     const defaults = resolveValues(parsed.data.defaults ?? {}, "defaults.", lookup, problems);
-    for (const key of ["ref", "dockerHost", "host"]) {
-        if (key in (parsed.data.defaults ?? {})) problems.push(`defaults.${key}: cannot be a default (${key === "ref" ? "each tenant has its own ref" : "set host: <name> per tenant; dockerHost comes from hosts.<name>"})`);
+    for (const key of ["ref", ...HOST_OWNED_KEYS, "host"]) {
+        if (key in (parsed.data.defaults ?? {})) problems.push(`defaults.${key}: cannot be a default (${key === "ref" ? "each tenant has its own ref" : `set host: <name> per tenant; ${key === "host" ? "dockerHost" : key} comes from hosts.<name>`})`);
     }
 
     const tenants: RegistryTenant[] = [];
@@ -165,12 +180,12 @@ function parseTenant(
     const { host: hostName, ...rest } = entry;
     const before = problems.length;
     if (entry.ref === undefined) problems.push(`${label}.ref: is required`);
-    if ("dockerHost" in rest) problems.push(`${label}.dockerHost: set host: <name> instead; dockerHost comes from hosts.<name>`);
+    for (const key of HOST_OWNED_KEYS) if (key in rest) problems.push(`${label}.${key}: set host: <name> instead; ${key} comes from hosts.<name>`);
     const host = pickHost(hostName, hosts, label, problems);
     const own = resolveValues(rest, `${label}.`, lookup, problems);
     if (problems.length > before || !host) return undefined;
 
-    const settings: Record<string, unknown> = { ...defaults, ...own, dockerHost: host.dockerHost };
+    const settings: Record<string, unknown> = { ...defaults, ...own, dockerHost: host.dockerHost, ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}) };
     if (host.bindAddress !== undefined && settings.bindAddress === undefined) settings.bindAddress = host.bindAddress;
     let config: TenantConfig;
     try {

@@ -6,7 +6,7 @@ import { ANALYTICS_SERVICES, SERVICE_NAMES } from "../../components/catalog.js";
 import { mapLimit } from "./concurrency.js";
 import type { LastOperation, StackOutput } from "./engine.js";
 import type { Fleet } from "./fleet.js";
-import { dockerHostOf, effectivePorts } from "./fleetConfigs.js";
+import { dockerConnectionOf, dockerHostOf, effectivePorts } from "./fleetConfigs.js";
 import type { ContainerState } from "./ports.js";
 import { findTenant } from "./registry.js";
 import { isPaused, type TenantPorts } from "./stackConfig.js";
@@ -40,11 +40,12 @@ export async function collectStatus(fleet: Fleet, refs: readonly string[], paral
         const [config, lastOperation] = await Promise.all([fleet.engine.getConfig(ref), fleet.engine.lastOperation(ref)]);
         const outputs: Record<string, StackOutput> = await fleet.engine.outputs(ref, false).catch(() => ({}));
         const dockerHost = dockerHostOf(config);
+        const connection = dockerConnectionOf(config);
         const expected = expectedServices(config);
         let services: Record<string, ContainerState> | undefined;
         let dockerError: string | undefined;
         try {
-            const found = await fleet.docker(dockerHost).serviceStates(ref);
+            const found = await fleet.docker(connection).serviceStates(ref);
             services = Object.fromEntries(expected.map((service) => [service, found[service] ?? "missing"]));
         } catch (error) {
             dockerError = error instanceof Error ? error.message : String(error);

@@ -74,8 +74,8 @@ describe("SupabaseProject with default settings", () => {
 
     it("registers exactly the expected resources", () => {
         const counts = Object.fromEntries([COMPONENT, PROVIDER, PASSWORD, NETWORK, VOLUME, IMAGE, CONTAINER, COMMAND].map((t) => [t, byType(registrations, t).length]));
-        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 11, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 4 });
-        expect(registrations.length).toBe(50);
+        expect(counts).toEqual({ [COMPONENT]: 1, [PROVIDER]: 1, [PASSWORD]: 12, [NETWORK]: 1, [VOLUME]: 6, [IMAGE]: 13, [CONTAINER]: 13, [COMMAND]: 4 });
+        expect(registrations.length).toBe(51);
         expect(byType(registrations, CONTAINER).map((r) => r.name).sort()).toEqual(ALL_SERVICES.map((s) => `dev-${s}`).sort());
     });
 
@@ -179,7 +179,7 @@ describe("SupabaseProject with default settings", () => {
     });
 
     it("runs each service with the command the reference gives, and the uploads it needs", async () => {
-        const { kongEntrypoint, KONG_DECLARATIVE_CONFIG } = await import("../../components/files/index.js");
+        const { kongEntrypoint, KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS } = await import("../../components/files/index.js");
         const { RELEASES } = await import("../../components/releases.js");
         const commands = Object.fromEntries(ALL_SERVICES.map((s) => [s, container(registrations, `dev-${s}`).inputs.command ?? null]));
         expect(commands).toEqual({
@@ -208,7 +208,13 @@ describe("SupabaseProject with default settings", () => {
         });
         // Every placeholder of the Kong template is an env var of the kong container.
         const kongEnv = envMap(container(registrations, "dev-kong").inputs.envs);
-        for (const name of KONG_DECLARATIVE_CONFIG.placeholders) expect(kongEnv[name], name).toBeTruthy();
+        for (const name of KONG_TEMPLATE_PLACEHOLDERS) expect(kongEnv[name], name).toBeTruthy();
+        // The expanded config (with the keys) is written to memory only; the template is outside that mount, or the mount would hide it.
+        const tmpfs = container(registrations, "dev-kong").inputs.tmpfs as Record<string, string>;
+        expect(Object.keys(tmpfs)).toEqual(["/home/kong"]);
+        expect(kongEnv.KONG_DECLARATIVE_CONFIG!.startsWith("/home/kong/")).toBe(true);
+        expect(KONG_DECLARATIVE_CONFIG.templatePath.startsWith("/home/kong/")).toBe(false);
+        for (const other of ALL_SERVICES.filter((s) => s !== "kong")) expect(container(registrations, `dev-${other}`).inputs.tmpfs, other).toBeUndefined();
     });
 
     it("gives every service a health check", () => {
@@ -277,10 +283,18 @@ describe("SupabaseProject with default settings", () => {
         const consumers: [string, string][] = [
             ["auth", "GOTRUE_JWT_SECRET"], ["rest", "PGRST_JWT_SECRET"], ["rest", "PGRST_APP_SETTINGS_JWT_SECRET"], ["realtime", "API_JWT_SECRET"],
             ["realtime", "METRICS_JWT_SECRET"], ["storage", "PGRST_JWT_SECRET"], ["functions", "JWT_SECRET"], ["studio", "AUTH_JWT_SECRET"],
-            ["db", "JWT_SECRET"], ["supavisor", "API_JWT_SECRET"], ["supavisor", "METRICS_JWT_SECRET"],
+            ["db", "JWT_SECRET"],
         ];
         for (const [service, key] of consumers) expect(envMap(container(registrations, `dev-${service}`).inputs.envs)[key], `${service} ${key}`).toBe(jwtSecret);
         expect(jwtSecret.length).toBe(64);
+        // Nothing else holds it: the pooler, which never checks a user's token, verifies its own API with a secret of its own.
+        const holders = byType(registrations, CONTAINER).flatMap((r) =>
+            Object.entries(envMap(r.inputs.envs)).filter(([, value]) => value.includes(jwtSecret)).map(([key]) => `${r.name.replace("dev-", "")} ${key}`),
+        );
+        expect(holders.sort()).toEqual(consumers.map(([service, key]) => `${service} ${key}`).sort());
+        const pooler = envMap(container(registrations, "dev-supavisor").inputs.envs);
+        expect(pooler.API_JWT_SECRET).toHaveLength(64);
+        expect(pooler.METRICS_JWT_SECRET).toBe(pooler.API_JWT_SECRET);
 
         const dbEnv = envMap(container(registrations, "dev-db").inputs.envs);
         const password = dbEnv.POSTGRES_PASSWORD!;

@@ -272,7 +272,7 @@ describe("release 0.8.2, service by service as upstream's 0.8.2", () => {
 
     it("kong: Kong 3.9 as upstream's kong overlay sets it up, answering to kong and api-gw", () => {
         expect(env("kong")).toMatchObject({
-            KONG_DECLARATIVE_CONFIG: "/usr/local/kong/kong.yml",
+            KONG_DECLARATIVE_CONFIG: "/home/kong/kong.yml",
             KONG_ROUTER_FLAVOR: "expressions",
             KONG_DNS_NOT_FOUND_TTL: "1",
             KONG_PROXY_ACCESS_LOG: "/dev/stdout combined",

@@ -96,6 +96,22 @@ describe("host names", () => {
     });
 });
 
+describe("the Docker host over TCP", () => {
+    it("is reached only over verified TLS: a tcp:// host needs its TLS folder, which no other scheme takes", () => {
+        expect(problemsOf({ dockerHost: "tcp://10.0.0.5:2375" })).toEqual([
+            "supabase-fleet:dockerTlsCertPath: is required with a tcp:// dockerHost: a folder with ca.pem, cert.pem and key.pem (the daemon is reached only over verified TLS)",
+        ]);
+        expect(problemsOf({ dockerHost: "unix:///var/run/docker.sock", dockerTlsCertPath: "/etc/fleet/tls" })).toEqual(['supabase-fleet:dockerTlsCertPath: only applies to a tcp:// dockerHost (got "/etc/fleet/tls")']);
+        expect(problemsOf({ dockerHost: "tcp://10.0.0.5:2376", dockerTlsCertPath: "/home/op/.docker" })).toEqual([]);
+    });
+
+    it.each(["etc/tls", "/etc/../root/.docker", "/etc/tls/", "/etc/tls;id", "/etc/$(id)", "/etc/-x", "/etc/t ls", "/etc/./tls"])("refuses the TLS folder %j", (path) => {
+        const problems = problemsOf({ dockerHost: "tcp://10.0.0.5:2376", dockerTlsCertPath: path });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^supabase-fleet:dockerTlsCertPath: must be an absolute path of plain segments/);
+    });
+});
+
 describe("numbers", () => {
     it.each(["0.001", "0.009", "0"])("refuses dbCpus %s below Docker's smallest limit", (cpus) => {
         expect(problemsOf({ dbCpus: cpus })).toEqual([`supabase-fleet:dbCpus: must be at least 0.01 (Docker's smallest CPU limit) (got "${cpus}")`]);

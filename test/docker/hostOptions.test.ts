@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
     type ConnectionEnvironment,
     DockerHostFormatError,
+    DockerTlsError,
     dockerOptionsFor,
     parseDockerHost,
 } from "../../stacks/docker/hostOptions.js";
@@ -62,26 +63,27 @@ describe("dockerOptionsFor", () => {
         });
     });
 
-    it("maps tcp to plain http", () => {
-        expect(dockerOptionsFor(parseDockerHost("tcp://10.0.0.5:2375"), environment({}))).toEqual({
+    it("maps tcp to https with the CA, certificate and key of the host's TLS folder, whatever DOCKER_CERT_PATH says", () => {
+        const files = { "/etc/fleet/tls/ca.pem": "CA", "/etc/fleet/tls/cert.pem": "CERT", "/etc/fleet/tls/key.pem": "KEY", "/certs/ca.pem": "OTHER" };
+        expect(dockerOptionsFor(parseDockerHost("tcp://10.0.0.5:2375"), environment({ DOCKER_CERT_PATH: "/certs", DOCKER_TLS_VERIFY: "" }, files), "/etc/fleet/tls")).toEqual({
             ...cleared,
             host: "10.0.0.5",
             port: 2375,
-            protocol: "http",
-        });
-    });
-
-    it("maps tcp on 2376 to https with the certificates of DOCKER_CERT_PATH", () => {
-        const files = { "/certs/ca.pem": "CA", "/certs/cert.pem": "CERT", "/certs/key.pem": "KEY" };
-        expect(dockerOptionsFor(parseDockerHost("tcp://10.0.0.5:2376"), environment({ DOCKER_CERT_PATH: "/certs" }, files))).toEqual({
-            ...cleared,
-            host: "10.0.0.5",
-            port: 2376,
             protocol: "https",
             ca: Buffer.from("CA"),
             cert: Buffer.from("CERT"),
             key: Buffer.from("KEY"),
         });
+    });
+
+    it("never speaks plain HTTP to a tcp host: no TLS folder, or one without a file, is an error naming it", () => {
+        expect(() => dockerOptionsFor(parseDockerHost("tcp://10.0.0.5:2375"), environment({}))).toThrow(
+            new DockerTlsError("tcp://10.0.0.5:2375 needs dockerTlsCertPath (a folder with ca.pem, cert.pem and key.pem)"),
+        );
+        const files = { "/tls/ca.pem": "CA", "/tls/cert.pem": "CERT" };
+        expect(() => dockerOptionsFor(parseDockerHost("tcp://10.0.0.5:2376"), environment({}, files), "/tls")).toThrow(
+            new DockerTlsError("dockerTlsCertPath /tls has no readable key.pem (it needs ca.pem, cert.pem, key.pem)"),
+        );
     });
 
     it("maps ssh to docker-modem's ssh protocol, using the agent when there is one", () => {

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTlsFolders, type TlsFolders } from "../support/tls.js";
 import { DockerUnreachableError, createTenantDockerHost } from "../../stacks/docker/index.js";
 import { asUnreachable } from "../../stacks/docker/errors.js";
 
@@ -6,6 +8,12 @@ import { asUnreachable } from "../../stacks/docker/errors.js";
 const noGraph = { startDependencies: { db: [] } };
 
 describe("unreachable Docker hosts", () => {
+    let tls: TlsFolders;
+    beforeAll(() => {
+        tls = makeTlsFolders();
+    });
+    afterAll(() => rmSync(tls.root, { recursive: true, force: true }));
+
     it("names a missing unix socket and how to fix it", async () => {
         const host = createTenantDockerHost("unix:///nonexistent.sock", noGraph);
         const error = await host.ping().catch((e: unknown) => e);
@@ -25,7 +33,7 @@ describe("unreachable Docker hosts", () => {
     });
 
     it("reports a refused tcp connection", async () => {
-        const error = await createTenantDockerHost("tcp://127.0.0.1:1", noGraph).ping().catch((e: unknown) => e);
+        const error = await createTenantDockerHost("tcp://127.0.0.1:1", { ...noGraph, tlsCertPath: tls.client }).ping().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(DockerUnreachableError);
         expect((error as Error).message).toMatch(
             /^Docker host tcp:\/\/127\.0\.0\.1:1 is unreachable: connection refused \(no daemon listening\) \[ECONNREFUSED\]\. Check that the daemon listens/,
@@ -39,13 +47,13 @@ describe("unreachable Docker hosts", () => {
     });
 
     it("gives up on a daemon that does not answer within the ping timeout", async () => {
-        // A listening socket that never answers HTTP.
+        // A listening socket that never answers (neither TLS nor HTTP).
         const { createServer } = await import("node:net");
         const silent = createServer(() => {});
         await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
         const port = (silent.address() as { port: number }).port;
         try {
-            const error = await createTenantDockerHost(`tcp://127.0.0.1:${port}`, { ...noGraph, pingTimeoutMs: 300 })
+            const error = await createTenantDockerHost(`tcp://127.0.0.1:${port}`, { ...noGraph, tlsCertPath: tls.client, pingTimeoutMs: 300 })
                 .ping()
                 .catch((e: unknown) => e);
             expect(error).toBeInstanceOf(DockerUnreachableError);

@@ -101,6 +101,22 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         pulumiOk(project, ["preview", "-s", REF, "--expect-no-changes", "--non-interactive"]);
     }, 900_000);
 
+    it("kong's expanded config, which holds the keys, is on tmpfs: readable by its owner only, and nowhere in the container's layer", () => {
+        const kong = `${REF}-kong`;
+        expect(inspect("container", kong).HostConfig.Tmpfs).toEqual({ "/home/kong": "rw,nosuid,nodev,noexec,size=1m,mode=1777" });
+        expect(runOk("docker", ["exec", kong, "cat", "/proc/mounts"])).toMatch(/^tmpfs \/home\/kong tmpfs /m);
+        expect(runOk("docker", ["exec", kong, "stat", "-c", "%a", "/home/kong/kong.yml"]).trim()).toBe("600");
+        expect(runOk("docker", ["exec", kong, "cat", "/home/kong/kong.yml"])).toContain(outputs.anonKey);
+        // What the layer holds (docker diff, docker export, docker commit): the uploaded template, no key.
+        const changed = runOk("docker", ["diff", kong]).trim().split("\n");
+        expect(changed).toContain("A /etc/kong/supabase-fleet/kong.yml.template");
+        // At most the mount point itself, where the image has no /home/kong: nothing under it.
+        expect(changed.filter((line) => line.includes("/home/kong/"))).toEqual([]);
+        const template = runOk("docker", ["exec", kong, "cat", "/etc/kong/supabase-fleet/kong.yml.template"]);
+        expect(template).not.toContain(outputs.anonKey);
+        expect(template).toContain("$SUPABASE_ANON_KEY");
+    }, 120_000);
+
     it("the keys verify against the JWT secret and every service role logs in to the real db with its password only", async () => {
         const secret = new TextEncoder().encode(outputs.jwtSecret);
         expect((await jwtVerify(outputs.anonKey, secret)).payload.role).toBe("anon");

@@ -4,22 +4,32 @@
  * pause and resume of one without touching the other, a broken image failing one tenant only, stack
  * locks under a concurrent update and under Ctrl-C, a JWT-secret rotation, and destroy with their data.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTlsFolders, startTlsFront } from "../support/tls.js";
 import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`fleet e2e skipped: ${missing}`);
 
+/**
+ * e2ebeta's host is the same daemon as a tcp:// host behind a mutual-TLS front (as `dockerd --tlsverify`):
+ * every step of e2ebeta (the provider, the component's docker CLI commands, the fleet's client) goes over it.
+ */
+const TLS_FRONT_PORT = 25390;
+const tls = makeTlsFolders();
 // e2ealpha ships its logs to its own analytics; e2ebeta has none (each vector costs two containers).
-const REGISTRY = e2eRegistry(TENANTS, { from: 25400, to: 25499 }).replace("  - ref: e2ealpha\n    host: local", "  - ref: e2ealpha\n    host: local\n    analyticsEnabled: true");
+const REGISTRY = e2eRegistry(TENANTS, { from: 25400, to: 25449 })
+    .replace("  - ref: e2ealpha\n    host: local", "  - ref: e2ealpha\n    host: local\n    analyticsEnabled: true")
+    .replace("  - ref: e2ebeta\n    host: local", "  - ref: e2ebeta\n    host: tls")
+    .replace("tenants:\n", `  tls:\n    dockerHost: tcp://127.0.0.1:${TLS_FRONT_PORT}\n    dockerTlsCertPath: ${tls.client}\n    portRange: { from: 25450, to: 25499 }\n    bindAddress: 127.0.0.1\ntenants:\n`);
 /** The registry with extra settings for every tenant, e.g. `imgproxyImage: ...`. */
-const registryWith = (setting: string) => REGISTRY.replace(/(    host: local)/g, `$1\n    ${setting}`);
+const registryWith = (setting: string) => REGISTRY.replace(/(    host: (?:local|tls))\n/g, `$1\n    ${setting}\n`);
 /** The imgproxy image under a second tag: a change that replaces one container and waits for its health, with no registry. */
 const RETAGGED_IMGPROXY = `${E2E_RELEASE.images.imgproxy}-fleet-e2e`;
 
@@ -39,6 +49,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 120_000
 
 describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the real engine", () => {
     let project = "";
+    let front: ChildProcess | undefined;
     const fleet = (...args: string[]) => fleetCli(project, args);
     /** The fleet as a process of its own (no npm in between), so that a test can send it SIGINT. */
     const startFleet = (...args: string[]) => {
@@ -63,12 +74,13 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         return Object.fromEntries(list.map((t) => [t.ref, t.state]));
     };
 
-    beforeAll(() => {
+    beforeAll(async () => {
         if (missing) throw new Error(`CI=true but the real engine cannot run: ${missing}`);
         for (const ref of TENANTS) removeTenantObjects(ref);
         runOk("docker", ["tag", E2E_RELEASE.images.imgproxy, RETAGGED_IMGPROXY]);
         project = freshProjectCopy();
         writeFileSync(join(project, "fleet.yaml"), REGISTRY);
+        front = await startTlsFront(tls.server, TLS_FRONT_PORT);
     }, 120_000);
 
     afterAll(() => {
@@ -78,6 +90,8 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
             removeTenantObjects(ref);
         }
         run("docker", ["rmi", RETAGGED_IMGPROXY]);
+        front?.kill();
+        rmSync(tls.root, { recursive: true, force: true });
         rmSync(project, { recursive: true, force: true });
     }, 900_000);
 
@@ -87,8 +101,19 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         const kongPorts = TENANTS.map((ref) => inspect("container", `${ref}-kong`).HostConfig.PortBindings["8000/tcp"][0].HostPort);
         expect(new Set(kongPorts).size).toBe(2);
         for (const port of kongPorts) expect(Number(port)).toBeGreaterThanOrEqual(25400);
+        expect(Number(kongPorts[1])).toBeGreaterThanOrEqual(25450);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
     }, 1_800_000);
+
+    it("e2ebeta's tcp:// host is reached only through its TLS front: without it, e2ebeta is UNKNOWN and e2ealpha still ACTIVE", async () => {
+        const status = fleet("status", "e2ebeta", "--json");
+        expect(status.stdout).toContain(`tcp://127.0.0.1:${TLS_FRONT_PORT}`);
+        front!.kill();
+        await new Promise((resolve) => front!.once("exit", resolve));
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "UNKNOWN" });
+        front = await startTlsFront(tls.server, TLS_FRONT_PORT);
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
+    }, 120_000);
 
     it("info shows how to reach a tenant with its secrets hidden; logs reads one service's log through the Docker API", () => {
         const kongPort = inspect("container", "e2ealpha-kong").HostConfig.PortBindings["8000/tcp"][0].HostPort;

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KONG_DECLARATIVE_CONFIG, kongEntrypoint, kongExpandTemplateScript } from "../../components/files/index.js";
+import { KONG_TEMPLATE_PLACEHOLDERS, kongEntrypoint, kongExpandTemplateScript } from "../../components/files/index.js";
 import { RELEASES } from "../../components/releases.js";
 import { render } from "./fixtures.js";
 
@@ -84,8 +84,8 @@ describe("Kong declarative config template", () => {
     it("holds no character a shell-based expansion could misread", () => {
         const template = render("acme", true).kongDeclarativeConfigTemplate.content;
         expect(template).not.toMatch(/["`\\]/);
-        expect(template.match(/\$/g)).toHaveLength(KONG_DECLARATIVE_CONFIG.placeholders.length);
-        expect(KONG_DECLARATIVE_CONFIG.placeholders).toEqual(["SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"]);
+        expect(template.match(/\$/g)).toHaveLength(KONG_TEMPLATE_PLACEHOLDERS.length);
+        expect(KONG_TEMPLATE_PLACEHOLDERS).toEqual(["SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"]);
     });
 });
 
@@ -129,6 +129,8 @@ describe("Kong template expansion at container start (real sh and awk)", () => {
             expect(config.consumers[1].keyauth_credentials[0].key).toBe(values.SUPABASE_ANON_KEY);
             expect(config.consumers[2].keyauth_credentials[0].key).toBe(values.SUPABASE_SERVICE_KEY);
             expect(config.basicauth_credentials[0]).toStrictEqual({ consumer: "DASHBOARD", username: values.DASHBOARD_USERNAME, password: values.DASHBOARD_PASSWORD });
+            // It holds the keys: readable by the user that made it (kong) alone, whatever the caller's umask.
+            expect(statSync(renderedPath).mode & 0o777).toBe(0o600);
         });
     }
 
@@ -146,8 +148,8 @@ describe("Kong template expansion at container start (real sh and awk)", () => {
     it("the entrypoint expands into the rendered path, then starts Kong with the image's entrypoint", () => {
         const kong2 = kongEntrypoint(RELEASES["feb-2026"]);
         expect(kong2.slice(0, 2)).toEqual(["sh", "-c"]);
-        expect(kong2[2]).toContain("' /home/kong/temp.yml > /home/kong/kong.yml\nexec /docker-entrypoint.sh kong docker-start\n");
+        expect(kong2[2]).toContain("' /etc/kong/supabase-fleet/kong.yml.template > /home/kong/kong.yml\nexec /docker-entrypoint.sh kong docker-start\n");
         // kong/kong 3.x: its entrypoint is /entrypoint.sh and the config lives under its prefix.
-        expect(kongEntrypoint(RELEASES["0.8.2"])[2]).toContain("' /home/kong/temp.yml > /usr/local/kong/kong.yml\nexec /entrypoint.sh kong docker-start\n");
+        expect(kongEntrypoint(RELEASES["0.8.2"])[2]).toContain("' /etc/kong/supabase-fleet/kong.yml.template > /home/kong/kong.yml\nexec /entrypoint.sh kong docker-start\n");
     });
 });

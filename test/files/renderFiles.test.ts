@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type ServiceName } from "../../components/catalog.js";
 import {
     KONG_DECLARATIVE_CONFIG,
+    KONG_TEMPLATE_PLACEHOLDERS,
     MAIN_EDGE_FUNCTION_ENV,
     MAIN_EDGE_FUNCTION_PATH,
     SUPAVISOR_BOOTSTRAP_ENV,
@@ -42,7 +43,7 @@ describe("renderFiles: determinism", () => {
 describe("renderFiles: paths and order", () => {
     it("puts every file at its container path", () => {
         const files = render("acme", true);
-        expect(files.kongDeclarativeConfigTemplate.path).toBe("/home/kong/temp.yml");
+        expect(files.kongDeclarativeConfigTemplate.path).toBe("/etc/kong/supabase-fleet/kong.yml.template");
         expect(KONG_DECLARATIVE_CONFIG.renderedPath).toBe("/home/kong/kong.yml");
         expect(files.vectorConfig?.path).toBe("/etc/vector/vector.yml");
         expect(files.supavisorBootstrap.path).toBe(SUPAVISOR_BOOTSTRAP_PATH);
@@ -107,7 +108,7 @@ describe("renderFiles: no secrets", () => {
 
         const placeholders = kongTemplatePlaceholders(RELEASES[release]);
         expect(shellStyleRefs(files.kongDeclarativeConfigTemplate.content)).toEqual([...placeholders].sort());
-        for (const name of KONG_DECLARATIVE_CONFIG.placeholders) expect(files.kongDeclarativeConfigTemplate.content).toContain(`'$${name}'`);
+        for (const name of KONG_TEMPLATE_PLACEHOLDERS) expect(files.kongDeclarativeConfigTemplate.content).toContain(`'$${name}'`);
 
         expect(shellStyleRefs(files.vectorConfig!.content)).toEqual(["LOGFLARE_PUBLIC_ACCESS_TOKEN"]);
 

@@ -94,10 +94,26 @@ describe("fleet registry", () => {
         ]);
         expect(
             problemsOf({
-                hosts: { a: { dockerHost: "tcp://h:2375", portRange: { from: 100, to: 200 } }, b: { dockerHost: "tcp://h:2375", portRange: { from: 150, to: 300 } } },
+                hosts: {
+                    a: { dockerHost: "tcp://h:2376", dockerTlsCertPath: "/etc/fleet/tls/h", portRange: { from: 100, to: 200 } },
+                    b: { dockerHost: "tcp://h:2376", dockerTlsCertPath: "/etc/fleet/tls/h", portRange: { from: 150, to: 300 } },
+                },
                 tenants: [],
             }),
-        ).toEqual(["hosts.b.portRange: overlaps hosts.a.portRange on the same Docker host tcp://h:2375"]);
+        ).toEqual(["hosts.b.portRange: overlaps hosts.a.portRange on the same Docker host tcp://h:2376"]);
+        // A tcp host is TLS only, and its TLS folder is the host's, never a tenant's or a default.
+        expect(
+            problemsOf({
+                defaults: { dockerTlsCertPath: "/tls" },
+                hosts: { a: { dockerHost: "tcp://h:2376", portRange: { from: 100, to: 200 } }, b: { dockerHost: "unix:///run/docker.sock", dockerTlsCertPath: "/tls", portRange: { from: 300, to: 400 } } },
+                tenants: [{ ref: "acme", host: "a", dockerTlsCertPath: "/tls" }],
+            }),
+        ).toEqual([
+            "hosts.a.dockerTlsCertPath: is required with a tcp:// dockerHost: a folder with ca.pem, cert.pem and key.pem (the daemon is reached only over verified TLS)",
+            "hosts.b.dockerTlsCertPath: only applies to a tcp:// dockerHost",
+            "defaults.dockerTlsCertPath: cannot be a default (set host: <name> per tenant; dockerTlsCertPath comes from hosts.<name>)",
+            "tenants[0] (acme).dockerTlsCertPath: set host: <name> instead; dockerTlsCertPath comes from hosts.<name>",
+        ]);
         expect(problemsOf({ tenant: [] })).toEqual(["tenants: must be a list of tenants (- ref: <ref> ...)", "(top level): unknown key (allowed: defaults, hosts, tenants)"]);
     });
 });

@@ -116,8 +116,8 @@ describe("stack config as the Pulumi CLI hands it over", () => {
         const { default: program } = await import("../../index.js");
         const outputs = await runProgram(program);
         expect(await unwrap(outputs.jwtSecret as string)).toBe("p".repeat(40));
-        // The stack and a project of 50 resources, less the RandomPassword the given jwtSecret replaces.
-        expect(run.registrations.length).toBe(50);
+        // The stack and a project of 51 resources, less the RandomPassword the given jwtSecret replaces.
+        expect(run.registrations.length).toBe(51);
     });
 });
 

@@ -9,6 +9,15 @@ const readme = readFileSync(join(REPO, "README.md"), "utf8").replace(/\s+/g, " "
 const services = Object.keys(SERVICE_CATALOG) as ServiceName[];
 const gib = (list: readonly ServiceName[]) => list.reduce((sum, service) => sum + SERVICE_CATALOG[service].defaultMemoryMb, 0) / 1024;
 
+describe("what the README says pulumi up -s dev creates", () => {
+    it("counts the generated secrets of the dev stack's offline plan (snapshots/dev.json)", () => {
+        const plan = JSON.parse(readFileSync(join(REPO, "snapshots", "dev.json"), "utf8")) as { resources: { type: string }[] };
+        const generated = plan.resources.filter((resource) => resource.type === "random:index/randomPassword:RandomPassword").length;
+        expect(generated).toBeGreaterThan(0);
+        expect(readme).toContain(`${generated} generated secrets`);
+    });
+});
+
 describe("the README's sizing note", () => {
     it("adds up the catalog's default memory and CPU limits", () => {
         const cpus = services.reduce((sum, service) => sum + Number(SERVICE_CATALOG[service].defaultCpus), 0);
