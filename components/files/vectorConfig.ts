@@ -111,7 +111,12 @@ const REST_LOG = [
     "}",
 ].join("\n");
 
+/** Realtime's own health-check requests (every 30 s per tenant, see services/realtime.ts): noise in its logs. */
+export const REALTIME_HEALTH_LINE = String.raw`/api/tenants/[^/ ]+/health\b`;
+
 const REALTIME_LOG = [
+    // `abort` drops the event: a remap's drop_on_abort is on unless turned off.
+    `if match(string(.event_message) ?? "", r'${REALTIME_HEALTH_LINE}') { abort }`,
     ".metadata.project = del(.project)",
     ".metadata.external_id = .metadata.project",
     "parsed, err = parse_regex(.event_message, r'^(?P<time>\\d+:\\d+:\\d+\\.\\d+) \\[(?P<level>\\w+)\\] (?P<msg>.*)')",

@@ -1,22 +1,25 @@
 /**
  * The fleet through the real Automation API and the real Docker engine, from a fresh copy of the
  * project: two tenants on one host synced and deployed in parallel without a collision, their status,
- * pause and resume of one without touching the other, a broken image failing one tenant only, stack
+ * on two releases (feb-2026 on Postgres 15, 0.8.2 on Postgres 17), pause and resume of one without touching the other, a broken image failing one tenant only, stack
  * locks under a concurrent update and under Ctrl-C, a JWT-secret rotation, and destroy with their data.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { jwtVerify } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTlsFolders, startTlsFront } from "../support/tls.js";
+import { RELEASES } from "../../components/releases.js";
 import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
 if (missing && process.env.CI !== "true") console.warn(`fleet e2e skipped: ${missing}`);
 
+/** e2ealpha runs the feb-2026 release on Postgres 15, e2ebeta release 0.8.2 on Postgres 17. */
+const RELEASE_OF = { e2ealpha: E2E_RELEASE, e2ebeta: RELEASES["0.8.2"] } as const;
 /**
  * e2ebeta's host is the same daemon as a tcp:// host behind a mutual-TLS front (as `dockerd --tlsverify`):
  * every step of e2ebeta (the provider, the component's docker CLI commands, the fleet's client) goes over it.
@@ -26,7 +29,7 @@ const tls = makeTlsFolders();
 // e2ealpha ships its logs to its own analytics; e2ebeta has none (each vector costs two containers).
 const REGISTRY = e2eRegistry(TENANTS, { from: 25400, to: 25449 })
     .replace("  - ref: e2ealpha\n    host: local", "  - ref: e2ealpha\n    host: local\n    analyticsEnabled: true")
-    .replace("  - ref: e2ebeta\n    host: local", "  - ref: e2ebeta\n    host: tls")
+    .replace("  - ref: e2ebeta\n    host: local", "  - ref: e2ebeta\n    host: tls\n    release: \"0.8.2\"")
     .replace("tenants:\n", `  tls:\n    dockerHost: tcp://127.0.0.1:${TLS_FRONT_PORT}\n    dockerTlsCertPath: ${tls.client}\n    portRange: { from: 25450, to: 25499 }\n    bindAddress: 127.0.0.1\ntenants:\n`);
 /** The registry with extra settings for every tenant, e.g. `imgproxyImage: ...`. */
 const registryWith = (setting: string) => REGISTRY.replace(/(    host: (?:local|tls))\n/g, `$1\n    ${setting}\n`);
@@ -216,11 +219,12 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(locks()).toEqual([]);
         expect(fleet("up", "--all", "--parallel", "2").status).toBe(0);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
-        for (const ref of TENANTS) expect(inspect("container", `${ref}-imgproxy`).Config.Image).toBe(E2E_RELEASE.images.imgproxy);
+        for (const ref of TENANTS) expect(inspect("container", `${ref}-imgproxy`).Config.Image).toBe(RELEASE_OF[ref].images.imgproxy);
     }, 900_000);
 
     it("rotate jwt-secret replaces exactly the containers that hold the secret or a key; the real GoTrue refuses sessions of the old secret", async () => {
-        const ref = "e2ebeta";
+        // A feb-2026 tenant: its sessions are signed with the JWT secret itself (0.8.2's with the ES256 key).
+        const ref = "e2ealpha";
         const secrets = () => {
             const outputs = fleet("outputs", ref, "--show-secrets", "--json");
             expect(outputs.status, outputs.stderr).toBe(0);
@@ -262,6 +266,23 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         const digest = runOk("docker", ["exec", `${ref}-db`, "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-At", "-c", "SELECT md5(current_setting('app.settings.jwt_secret'))"]).trim();
         expect(digest).toBe(createHash("md5").update(after.jwtSecret!).digest("hex"));
     }, 900_000);
+
+    it("e2ebeta runs release 0.8.2 for real: Postgres 17 without the JWT secret in SQL, and the real GoTrue signs sessions ES256 with the tenant's key", async () => {
+        const sql = (ref: string, query: string) => runOk("docker", ["exec", `${ref}-db`, "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-At", "-c", query]).trim();
+        expect(sql("e2ebeta", "SHOW server_version_num").slice(0, 2)).toBe("17");
+        expect(sql("e2ealpha", "SHOW server_version_num").slice(0, 2)).toBe("15");
+        expect(inspect("container", "e2ebeta-db").Config.Image).toBe(RELEASES["0.8.2"].images.db);
+        expect(sql("e2ebeta", "SELECT coalesce(current_setting('app.settings.jwt_secret', true), '')")).toBe("");
+        const outputs = JSON.parse(fleet("outputs", "e2ebeta", "--show-secrets", "--json").stdout) as Record<string, string>;
+        expect(outputs.publishableKey).toMatch(/^sb_publishable_/);
+        const body = JSON.stringify({ email: "es256@example.com", password: "a password for release 0.8.2" });
+        const signUp = JSON.parse(runOk("docker", ["run", "--rm", "--network", "e2ebeta-network", "--entrypoint", "curl", E2E_RELEASE.images.db, "-sS", "-X", "POST", "http://auth:9999/signup", "-H", "Content-Type: application/json", "-d", body])) as { access_token?: string };
+        const token = signUp.access_token!;
+        const jwks = JSON.parse(outputs.jwtJwks!) as { keys: { kid?: string; kty: string }[] };
+        const ecKey = jwks.keys.find((key) => key.kty === "EC")!;
+        expect(decodeProtectedHeader(token)).toMatchObject({ alg: "ES256", kid: ecKey.kid });
+        expect((await jwtVerify(token, createLocalJWKSet({ keys: jwks.keys.filter((key) => key.kty === "EC") } as never))).payload.email).toBe("es256@example.com");
+    }, 300_000);
 
     it("destroy --delete-data removes a tenant's containers and volumes and nothing of the other's", () => {
         expect(fleet("destroy", "e2ealpha", "--yes", "--delete-data").status).toBe(0);

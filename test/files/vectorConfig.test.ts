@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SERVICE_NAMES } from "../../components/catalog.js";
 import { LOG_SOURCES, VECTOR_CONFIG_PATH } from "../../components/files/index.js";
-import { LOG_SOCKET_PATH_IN_VECTOR, renderVectorConfig } from "../../components/files/vectorConfig.js";
+import { LOG_SOCKET_PATH_IN_VECTOR, REALTIME_HEALTH_LINE, renderVectorConfig } from "../../components/files/vectorConfig.js";
 import { containerName } from "../../components/names.js";
+import { REALTIME_TENANT_ID } from "../../components/services/realtime.js";
 import { containerNamesOf, render } from "./fixtures.js";
 
 // Refs chosen to collide with "acme" by prefix or suffix, in names and in label values.
@@ -23,6 +24,18 @@ function routesMatching(appname: string): string[] {
 }
 
 describe("Vector config", () => {
+    it("drops realtime's own health-check requests before they reach analytics, and no other line", () => {
+        const source = config.transforms.realtime_logs.source as string;
+        expect(source.split("\n")[0]).toBe(`if match(string(.event_message) ?? "", r'${REALTIME_HEALTH_LINE}') { abort }`);
+        expect(config.transforms.realtime_logs.drop_on_abort).toBeUndefined(); // Vector's default: aborted events are dropped
+        // The pattern as Rust's regex reads it (the same syntax as JavaScript's for these classes).
+        const health = new RegExp(REALTIME_HEALTH_LINE);
+        for (const line of ["HEAD /api/tenants/realtime-dev/health", "12:00:01.123 [info] GET /api/tenants/realtime-dev/health"]) expect(health.test(line), line).toBe(true);
+        for (const line of ["GET /api/tenants/realtime-dev/healthy", "12:00:01.123 [info] Subscribed to PostgreSQL", "POST /api/broadcast", "GET /api/health"]) expect(health.test(line), line).toBe(false);
+        // The path realtime's health check requests (services/realtime.ts).
+        expect(health.test(`HEAD /api/tenants/${REALTIME_TENANT_ID}/health`)).toBe(true);
+    });
+
     it("exists only with analytics, at /etc/vector/vector.yml", () => {
         expect(render("acme", true).vectorConfig?.path).toBe(VECTOR_CONFIG_PATH);
         expect(VECTOR_CONFIG_PATH).toBe("/etc/vector/vector.yml");

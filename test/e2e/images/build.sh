@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local images of the end-to-end suite under the pinned names of components/catalog.ts
 # (`npm run images`), so that RemoteImage finds them and never pulls. No registry is used:
-#   - a Debian 12 root file system from debootstrap (PostgreSQL 15, curl, wget, this machine's node),
-#     imported once as the base image;
-#   - db: that base with an entrypoint that does what the supabase/postgres image does (db/);
+#   - Debian root file systems from debootstrap (curl, wget, this machine's node, and PostgreSQL: 15 on
+#     Debian 12 bookworm, 17 on Debian 13 trixie), each imported once as a base image;
+#   - db: the base of its Postgres major with an entrypoint that does what the supabase/postgres image
+#     does (db/);
 #   - auth: the real GoTrue, built from the supabase/auth Go module (toolchain/go/gotrue);
 #   - every other service: the stand-in of standin/, with the spec standins.ts derives for it.
 # Cached by a key over everything they are built from: the root file system tarball and the GoTrue
@@ -22,15 +23,17 @@ mkdir -p "$cache"
 log() { printf 'images: %s\n' "$*" >&2; }
 started=$SECONDS
 
-full_plan="$(cd "$repo" && node --import tsx "$kit/standins.ts")"
-# The base below is Debian 12 with PostgreSQL 15: a db image of another major (release 0.8.2's
-# Postgres 17) needs a Debian trixie base with postgresql-17 and is not built yet.
-node -e 'for (const e of JSON.parse(process.argv[1])) if (e.kind === "db" && e.postgresMajor !== 15) console.error(`images: skipping ${e.image}: needs a Debian trixie base with postgresql-${e.postgresMajor}`)' "$full_plan"
-plan="$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).filter((e) => e.kind !== "db" || e.postgresMajor === 15)))' "$full_plan")"
-packages="postgresql-15,postgresql-client-15,curl,wget,busybox,ca-certificates,libstdc++6,procps"
-rootfs_key="$( (echo "$packages"; sha256sum "$(command -v node)") | sha256sum | cut -c1-12)"
+plan="$(cd "$repo" && node --import tsx "$kit/standins.ts")"
+# One Debian base per Postgres major of the releases' db images: bookworm ships PostgreSQL 15, trixie 17.
+# Every other image is built on the bookworm base.
+suite_of() { case "$1" in 15) echo bookworm ;; 17) echo trixie ;; *) echo "images: no Debian suite ships PostgreSQL $1" >&2; exit 1 ;; esac; }
+packages_of() { echo "postgresql-$1,postgresql-client-$1,curl,wget,busybox,ca-certificates,libstdc++6,procps"; }
+# The packages name the major, and with it the suite; bookworm's key is the one it had before trixie.
+rootfs_key_of() { ( packages_of "$1"; sha256sum "$(command -v node)" ) | sha256sum | cut -c1-12; }
+majors="$(node -e 'console.log([...new Set([15, ...JSON.parse(process.argv[1]).filter((e) => e.kind === "db").map((e) => e.postgresMajor)])].sort().join(" "))' "$plan")"
+rootfs_keys="$(for major in $majors; do printf '%s=%s ' "$major" "$(rootfs_key_of "$major")"; done)"
 gotrue_key="$( (go version; cat "$repo/toolchain/go/gotrue/go.mod" "$repo/toolchain/go/gotrue/go.sum") | sha256sum | cut -c1-12)"
-key="$( (echo "$rootfs_key $gotrue_key $plan"; cd "$kit" && find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)"
+key="$( (echo "$rootfs_keys $gotrue_key $plan"; cd "$kit" && find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)"
 label="supabase-fleet.test-image-key"
 
 # All images already built from these inputs: nothing to do.
@@ -41,26 +44,30 @@ if [ "$have" = "$(echo "$wanted" | LC_ALL=C sort)" ]; then
     exit 0
 fi
 
-# --- base root file system ------------------------------------------------------------------
-base="supabase-fleet-test/base:$rootfs_key"
-if ! docker image inspect "$base" >/dev/null 2>&1; then
+# --- base root file systems, one per Postgres major -------------------------------------------
+base_of() { echo "supabase-fleet-test/base:$(rootfs_key_of "$1")"; }
+for major in $majors; do
+    rootfs_key="$(rootfs_key_of "$major")"
+    suite="$(suite_of "$major")"
+    base="$(base_of "$major")"
+    docker image inspect "$base" >/dev/null 2>&1 && continue
     tarball="$cache/rootfs-$rootfs_key.tar"
     if [ ! -s "$tarball" ]; then
         command -v debootstrap >/dev/null || { apt-get install -y -qq debootstrap >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq debootstrap; }; }
         root="$cache/rootfs-$rootfs_key.d"
         rm -rf "$root"
-        log "debootstrap bookworm with $packages (a few minutes, once)"
-        debootstrap --variant=minbase --include="$packages" bookworm "$root" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 ||
-            { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+        log "debootstrap $suite with $(packages_of "$major") (a few minutes, once)"
+        debootstrap --variant=minbase --include="$(packages_of "$major")" "$suite" "$root" http://deb.debian.org/debian >"$cache/debootstrap-$suite.log" 2>&1 ||
+            { tail -20 "$cache/debootstrap-$suite.log" >&2; exit 1; }
         # Debian's packaging starts a default cluster: the images make their own.
-        rm -rf "$root/var/lib/postgresql/15" "$root/etc/postgresql/15" "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*
+        rm -rf "$root/var/lib/postgresql/$major" "$root/etc/postgresql/$major" "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*
         install -m 0755 "$(command -v node)" "$root/usr/local/bin/node"
         tar -C "$root" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
         rm -rf "$root"
     fi
-    log "importing the base image $base"
+    log "importing the base image $base ($suite, PostgreSQL $major)"
     docker import -c "ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" "$tarball" "$base" >/dev/null
-fi
+done
 
 # --- GoTrue -------------------------------------------------------------------------------
 gotrue="$cache/gotrue-$gotrue_key"
@@ -79,7 +86,8 @@ cp "$gotrue" "$context/auth"
 count=0
 while IFS= read -r entry; do
     image="$(node -e 'console.log(JSON.parse(process.argv[1]).image)' "$entry")"
-    dockerfile="$(node "$kit/dockerfile.mjs" "$base" "$label=$key" "$entry")"
+    major="$(node -e 'console.log(JSON.parse(process.argv[1]).postgresMajor ?? 15)' "$entry")"
+    dockerfile="$(node "$kit/dockerfile.mjs" "$(base_of "$major")" "$label=$key" "$entry")"
     if ! printf '%s\n' "$dockerfile" | docker build -q -t "$image" -f - "$context" >"$cache/build.log" 2>&1; then
         cat "$cache/build.log" >&2
         exit 1

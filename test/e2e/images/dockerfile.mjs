@@ -5,13 +5,14 @@ const json = (value) => JSON.stringify(value);
 const lines = [`FROM ${base}`, `LABEL ${label}`];
 
 if (entry.kind === "db") {
+    const major = entry.postgresMajor;
     lines.push(
-        "ENV PG_MAJOR=15",
+        `ENV PG_MAJOR=${major}`,
         "COPY db/entrypoint.sh /usr/local/bin/docker-entrypoint.sh",
         "COPY db/image-bootstrap.sql /opt/db/image-bootstrap.sql",
         "COPY db/postgresql.conf db/pg_hba.conf db/pg_ident.conf /etc/postgresql/",
-        "COPY db/pg_net.control db/pg_net--0.0.sql /usr/share/postgresql/15/extension/",
-        "ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        `COPY db/pg_net.control db/pg_net--0.0.sql /usr/share/postgresql/${major}/extension/`,
+        `ENV PATH=/usr/lib/postgresql/${major}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
         "RUN mkdir -p /var/lib/postgresql/data /etc/postgresql-custom && chown -R postgres:postgres /var/lib/postgresql /etc/postgresql-custom",
         `ENTRYPOINT ${json(["docker-entrypoint.sh"])}`,
         `CMD ${json(["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf"])}`,

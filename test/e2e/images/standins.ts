@@ -100,7 +100,7 @@ export const STAND_INS: Readonly<Record<Exclude<ServiceName, "db" | "auth">, Omi
 export interface ImagePlanEntry {
     readonly image: string;
     readonly kind: "db" | "auth" | "standin";
-    /** db only: the PostgreSQL major the image must run (build.sh has a Debian base for 15 only). */
+    /** db only: the PostgreSQL major the image must run (build.sh: 15 on Debian bookworm, 17 on trixie). */
     readonly postgresMajor?: number;
     readonly spec?: StandInSpec;
 }

@@ -10,8 +10,8 @@ import { SERVICE_NAMES } from "../../../components/catalog.js";
 import { RELEASES } from "../../../components/releases.js";
 
 /**
- * The release the end-to-end suite deploys: the only one whose db test image can be built today (a
- * Postgres 17 one needs a Debian trixie base, see test/e2e/images/build.sh).
+ * The release most of the end-to-end suite deploys; the fleet suite also runs a 0.8.2 tenant on the
+ * Postgres 17 image (Debian trixie's PostgreSQL, see test/e2e/images/build.sh).
  */
 export const E2E_RELEASE = RELEASES["feb-2026"];
 import { freshProjectCopy as copyProject } from "../../../scripts/projectCopy.js";
