@@ -120,6 +120,13 @@ const realtimeKeyFromOpaque = (previous: boolean): KongPlugin => ({
 
 /** Realtime's tenant admin API and its description: anyone with the public anon key could change the tenant. */
 export const REALTIME_DENIED_PATHS = ["/realtime/v1/api/tenants", "/realtime/v1/api/openapi"] as const;
+/**
+ * PostgREST's root answers with the OpenAPI description of every exposed table and function: the
+ * service key only, as upstream since 0.7.0. A regex path (the `$` makes it one), which Kong's router
+ * tries before every prefix path and anchors at the start: it matches `/rest/v1/` and nothing longer.
+ * Kong 3.9 reads the 2.1-format config with the same meaning (it marks such a path as `~` itself).
+ */
+export const REST_OPENAPI_ROOT_PATH = "/rest/v1/$";
 /** Studio's MCP endpoint: it acts on the database with Studio's rights, so basic auth alone must not open it. */
 export const STUDIO_MCP_DENIED_PATHS = ["/api/mcp", "/mcp"] as const;
 
@@ -157,6 +164,7 @@ function kongServices({ analyticsEnabled, release, previousOpaqueKeys = false }:
               ]
             : []),
         service("auth-v1", "auth-v1-all", "/auth/v1/", auth("/"), apiKeyUsers),
+        service("rest-v1-openapi", "rest-v1-openapi", REST_OPENAPI_ROOT_PATH, rest("/"), [cors, keyAuth(true), ...mapKey, aclAllow("admin")]),
         service("rest-v1", "rest-v1-all", "/rest/v1/", rest("/"), [cors, keyAuth(true), ...mapKey, aclAllow("admin", "anon")]),
         service("graphql-v1", "graphql-v1-all", "/graphql/v1", rest("/rpc/graphql"), [
             cors,

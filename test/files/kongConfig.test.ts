@@ -19,6 +19,7 @@ const EXPECTED_SERVICES_WITH_ANALYTICS = [
     { name: "auth-v1-open-callback", url: "http://auth:9999/callback", routes: route("auth-v1-open-callback", "/auth/v1/callback"), plugins: [cors] },
     { name: "auth-v1-open-authorize", url: "http://auth:9999/authorize", routes: route("auth-v1-open-authorize", "/auth/v1/authorize"), plugins: [cors] },
     { name: "auth-v1", url: "http://auth:9999/", routes: route("auth-v1-all", "/auth/v1/"), plugins: [cors, keyAuth(false), acl("admin", "anon")] },
+    { name: "rest-v1-openapi", url: "http://rest:3000/", routes: route("rest-v1-openapi", "/rest/v1/$"), plugins: [cors, keyAuth(true), acl("admin")] },
     { name: "rest-v1", url: "http://rest:3000/", routes: route("rest-v1-all", "/rest/v1/"), plugins: [cors, keyAuth(true), acl("admin", "anon")] },
     {
         name: "graphql-v1",
@@ -84,7 +85,10 @@ describe("Kong declarative config template", () => {
     it("holds no character a shell-based expansion could misread", () => {
         const template = render("acme", true).kongDeclarativeConfigTemplate.content;
         expect(template).not.toMatch(/["`\\]/);
-        expect(template.match(/\$/g)).toHaveLength(KONG_TEMPLATE_PLACEHOLDERS.length);
+        // Every `$` starts a placeholder, but for the end anchor of the OpenAPI root's regex path, which no name follows.
+        expect(template.match(/\$[A-Z_]+/g)).toHaveLength(KONG_TEMPLATE_PLACEHOLDERS.length);
+        expect(template.match(/\$(?![A-Z_])/g)).toEqual(["$"]);
+        expect(template).toContain("- '/rest/v1/$'\n");
         expect(KONG_TEMPLATE_PLACEHOLDERS).toEqual(["SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY", "DASHBOARD_USERNAME", "DASHBOARD_PASSWORD"]);
     });
 });
@@ -129,6 +133,8 @@ describe("Kong template expansion at container start (real sh and awk)", () => {
             expect(config.consumers[1].keyauth_credentials[0].key).toBe(values.SUPABASE_ANON_KEY);
             expect(config.consumers[2].keyauth_credentials[0].key).toBe(values.SUPABASE_SERVICE_KEY);
             expect(config.basicauth_credentials[0]).toStrictEqual({ consumer: "DASHBOARD", username: values.DASHBOARD_USERNAME, password: values.DASHBOARD_PASSWORD });
+            // The regex path's end anchor is not a placeholder: it survives the expansion as it is.
+            expect(config.services.find((service: { name: string }) => service.name === "rest-v1-openapi").routes[0].paths).toEqual(["/rest/v1/$"]);
             // It holds the keys: readable by the user that made it (kong) alone, whatever the caller's umask.
             expect(statSync(renderedPath).mode & 0o777).toBe(0o600);
         });

@@ -1,6 +1,6 @@
 /**
- * Every request path against the rendered Kong config of every release: which route Kong picks (plain
- * paths are prefixes, the longest match wins) and what its plugins let through for a caller with the
+ * Every request path against the rendered Kong config of every release: which route Kong picks (regex
+ * paths first, anchored at the start; then plain paths as prefixes, the longest match wins) and what its plugins let through for a caller with the
  * anon key, the service key, the dashboard login, or nothing. A model of Kong's traditional router and
  * of the plugins this config uses, not Kong itself; the e2e suite exercises the real gateway.
  */
@@ -31,10 +31,19 @@ function servicesOf(release: ReleaseName, analyticsEnabled: boolean): Service[] 
     return parse(render("acme", analyticsEnabled, release).kongDeclarativeConfigTemplate.content).services as Service[];
 }
 
+/** Kong's test for a regex path: a character outside those of a plain URI path. */
+const isRegexPath = (path: string) => /[^A-Za-z0-9\-._~/%]/.test(path);
+
 function request(services: Service[], path: string, caller: Caller): Outcome {
     let best: { service: Service; prefix: string } | undefined;
     for (const service of services) {
-        for (const prefix of service.routes.flatMap((route) => route.paths)) {
+        for (const candidate of service.routes.flatMap((route) => route.paths).filter(isRegexPath)) {
+            const match = new RegExp(`^(?:${candidate})`).exec(path);
+            if (match && !best) best = { service, prefix: match[0] };
+        }
+    }
+    for (const service of best ? [] : services) {
+        for (const prefix of service.routes.flatMap((route) => route.paths).filter((p) => !isRegexPath(p))) {
             if (path.startsWith(prefix) && (!best || prefix.length > best.prefix.length)) best = { service, prefix };
         }
     }
@@ -86,6 +95,11 @@ describe("what stays reachable next to the denied routes", () => {
             expect(request(services, "/pg/tables", "service_role")).toMatchObject({ status: "proxied", service: "meta" });
             expect(request(services, "/rest/v1/todos", "nobody")).toEqual({ status: 401 });
             expect(request(services, "/rest/v1/todos", "anon")).toMatchObject({ status: "proxied", upstream: "http://rest:3000/todos" });
+            // The OpenAPI root describes every exposed table: the service key only.
+            expect(request(services, "/rest/v1/", "anon")).toEqual({ status: 403 });
+            expect(request(services, "/rest/v1/", "nobody")).toEqual({ status: 401 });
+            expect(request(services, "/rest/v1/", "service_role")).toEqual({ status: "proxied", service: "rest-v1-openapi", upstream: "http://rest:3000/" });
+            expect(request(services, "/rest/v1/rpc/hello", "anon")).toMatchObject({ status: "proxied", service: "rest-v1", upstream: "http://rest:3000/rpc/hello" });
             expect(request(services, "/auth/v1/verify", "nobody")).toMatchObject({ status: "proxied", upstream: "http://auth:9999/verify" });
         });
     }
