@@ -10,7 +10,7 @@
  */
 import * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
-import { JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_DATABASE, PASSWORD_SYNC_SQL } from "./files/dbSecretSyncSql.js";
+import { JWT_SECRET_COPY_REMOVAL_SQL, JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_DATABASE, PASSWORD_SYNC_SQL } from "./files/dbSecretSyncSql.js";
 import { SERVICE_CATALOG } from "./catalog.js";
 import { SUPABASE_ADMIN } from "./services/shared.js";
 import { dockerCliEnvironment } from "./config/dockerHost.js";
@@ -22,7 +22,9 @@ interface LiveDbSync {
     /** What changes, for messages: "a new Postgres password". */
     readonly change: string;
     /** The environment variable that carries the new value into the container (never a command line). */
-    readonly valueEnv: string;
+    readonly valueEnv?: string;
+    /** A stopped db: refuse the update (a value the services would read), or leave it be (a clean-up). */
+    readonly whenStopped: "refuse" | "skip";
     readonly sql: string;
     /** The shell command run in the db container; the SQL is on its stdin. */
     readonly inContainer: string;
@@ -32,6 +34,9 @@ interface LiveDbSync {
     readonly done: string;
 }
 
+/** A sync that carries a new value into the database. */
+type ValueSync = LiveDbSync & { readonly valueEnv: string };
+
 const psql = (database: string) => `psql -U ${SUPABASE_ADMIN} -d ${database} --no-psqlrc -X -q`;
 
 /**
@@ -40,7 +45,7 @@ const psql = (database: string) => `psql -U ${SUPABASE_ADMIN} -d ${database} --n
  * change of this script only) and nothing is done. Otherwise the sync runs over loopback with the
  * container's own password.
  */
-const PASSWORD_SYNC: LiveDbSync = {
+const PASSWORD_SYNC: ValueSync = {
     change: "a new Postgres password",
     valueEnv: NEW_PASSWORD_ENV,
     sql: PASSWORD_SYNC_SQL,
@@ -48,15 +53,17 @@ const PASSWORD_SYNC: LiveDbSync = {
         `if PGPASSWORD="$${NEW_PASSWORD_ENV}" ${psql(PASSWORD_SYNC_DATABASE)} -h ${SERVICE_CATALOG.db.alias} -At -c "SELECT 1" >/dev/null 2>&1; then echo "supabase-fleet: the database already uses this password"; exit 0; fi`,
         `exec ${psql(PASSWORD_SYNC_DATABASE)} -h 127.0.0.1 -v ON_ERROR_STOP=1 -f -`,
     ].join("; "),
+    whenStopped: "refuse",
     volumeHolds: "the passwords its data volume holds",
     done: "the live database of $REF is on the Postgres password of its config",
 };
 
-const JWT_SECRET_SYNC: LiveDbSync = {
+const JWT_SECRET_SYNC: ValueSync = {
     change: "a new JWT secret",
     valueEnv: NEW_JWT_SECRET_ENV,
     sql: JWT_SECRET_SYNC_SQL,
     inContainer: `exec ${psql("postgres")} -h 127.0.0.1 -v ON_ERROR_STOP=1 -f -`,
+    whenStopped: "refuse",
     volumeHolds: "the JWT secret its data volume holds",
     done: "the live database of $REF holds the JWT secret of its config",
 };
@@ -79,16 +86,36 @@ function liveDbSyncScript(sync: LiveDbSync): string {
         "  exit 0",
         "fi",
         'if [ "$running" != true ]; then',
-        `  echo "supabase-fleet: ${sync.change} is applied inside the running database, but $DB_CONTAINER is not running (paused?): resume $REF (fleet resume $REF), then run the update again; nothing was changed." >&2`,
-        `  exit ${DB_NOT_RUNNING_EXIT_CODE}`,
+        ...(sync.whenStopped === "refuse"
+            ? [
+                  `  echo "supabase-fleet: ${sync.change} is applied inside the running database, but $DB_CONTAINER is not running (paused?): resume $REF (fleet resume $REF), then run the update again; nothing was changed." >&2`,
+                  `  exit ${DB_NOT_RUNNING_EXIT_CODE}`,
+              ]
+            : [`  echo "supabase-fleet: $DB_CONTAINER is not running (paused?): ${sync.change} is left undone"`, "  exit 0"]),
         "fi",
-        `printf '%s' "$SYNC_SQL" | docker exec -i -e ${sync.valueEnv} "$DB_CONTAINER" sh -c '${sync.inContainer}'`,
+        `printf '%s' "$SYNC_SQL" | docker exec -i ${sync.valueEnv ? `-e ${sync.valueEnv} ` : ""}"$DB_CONTAINER" sh -c '${sync.inContainer}'`,
         `echo "supabase-fleet: ${sync.done}"`,
     ].join("\n");
 }
 
+/**
+ * From 0.8.2 on the database keeps no copy of the JWT secret, but a data directory made by an older
+ * release still has the one its init file set. Run once, when the resource is created: on a tenant
+ * that moves to 0.8.2, in its running db before that is replaced; on a new tenant there is no db yet.
+ */
+const JWT_SECRET_COPY_REMOVAL: LiveDbSync = {
+    change: "the removal of the database's copy of the JWT secret",
+    sql: JWT_SECRET_COPY_REMOVAL_SQL,
+    inContainer: `exec ${psql("postgres")} -h 127.0.0.1 -v ON_ERROR_STOP=1 -f -`,
+    // A paused tenant still updates; the copy stays until an update while it runs removes it.
+    whenStopped: "skip",
+    volumeHolds: "no copy of the JWT secret unless an older release made its data",
+    done: "the live database of $REF holds no copy of the JWT secret",
+};
+
 export const passwordSyncScript = (): string => liveDbSyncScript(PASSWORD_SYNC);
 export const jwtSecretSyncScript = (): string => liveDbSyncScript(JWT_SECRET_SYNC);
+export const jwtSecretCopyRemovalScript = (): string => liveDbSyncScript(JWT_SECRET_COPY_REMOVAL);
 
 export interface LiveDbSyncArgs {
     readonly ref: string;
@@ -100,7 +127,7 @@ export interface LiveDbSyncArgs {
     readonly value: pulumi.Input<string>;
 }
 
-function createLiveDbSync(name: string, sync: LiveDbSync, args: LiveDbSyncArgs, options: pulumi.CustomResourceOptions): command.local.Command {
+function createLiveDbSync(name: string, sync: ValueSync, args: LiveDbSyncArgs, options: pulumi.CustomResourceOptions): command.local.Command {
     return new command.local.Command(
         name,
         {
@@ -117,3 +144,16 @@ function createLiveDbSync(name: string, sync: LiveDbSync, args: LiveDbSyncArgs, 
 
 export const createPostgresPasswordSync = (name: string, args: LiveDbSyncArgs, options: pulumi.CustomResourceOptions) => createLiveDbSync(name, PASSWORD_SYNC, args, options);
 export const createJwtSecretSync = (name: string, args: LiveDbSyncArgs, options: pulumi.CustomResourceOptions) => createLiveDbSync(name, JWT_SECRET_SYNC, args, options);
+
+/** See JWT_SECRET_COPY_REMOVAL: runs on create only, so every later update leaves it alone. */
+export function createJwtSecretCopyRemoval(name: string, args: Omit<LiveDbSyncArgs, "value">, options: pulumi.CustomResourceOptions): command.local.Command {
+    return new command.local.Command(
+        name,
+        {
+            create: liveDbSyncScript(JWT_SECRET_COPY_REMOVAL),
+            interpreter: ["/bin/sh", "-c"],
+            environment: { ...dockerCliEnvironment(args.dockerHost, args.dockerTlsCertPath), DB_CONTAINER: args.dbContainerName, REF: args.ref, SYNC_SQL: JWT_SECRET_COPY_REMOVAL.sql },
+        },
+        options,
+    );
+}

@@ -26,6 +26,13 @@ export interface Release {
     /** Major version of the db image: a data directory only ever opens with the major that wrote it. */
     readonly postgresMajor: number;
     readonly images: Readonly<Record<ServiceName, string>>;
+    /**
+     * The db image for a data directory of an older major that was not upgraded yet (upstream's
+     * docker-compose.pg15.yml): a tenant moves to the release's other images and keeps its data as it is.
+     */
+    readonly olderPostgresImages?: Readonly<Record<number, string>>;
+    /** What an existing tenant meets when it moves into this release from the one before, for the upgrade preview. */
+    readonly upgradeNotes: readonly string[];
 }
 
 export const RELEASES: Readonly<Record<ReleaseName, Release>> = {
@@ -48,6 +55,7 @@ export const RELEASES: Readonly<Record<ReleaseName, Release>> = {
             studio: "supabase/studio:2026.02.16-sha-26c615c",
             supavisor: "supabase/supavisor:2.7.4",
         },
+        upgradeNotes: [],
     },
     "0.8.2": {
         name: "0.8.2",
@@ -69,6 +77,13 @@ export const RELEASES: Readonly<Record<ReleaseName, Release>> = {
             studio: "supabase/studio:2026.09.07-sha-7996410",
             supavisor: "supabase/supavisor:2.9.12",
         },
+        olderPostgresImages: { 15: "supabase/postgres:15.8.1.085" },
+        upgradeNotes: [
+            "every container is replaced (new images and wiring), the db included: connections drop once while it restarts",
+            "a Postgres 15 data directory stays on Postgres 15 (supabase/postgres:15.8.1.085, as upstream's docker-compose.pg15.yml); its data is not converted",
+            "new API keys appear beside the legacy anon and service-role keys, which keep working: an ES256 signing key, the publishable and secret keys",
+            "the database's copy of the JWT secret (app.settings.jwt_secret) is removed: SQL that reads it gets nothing from then on",
+        ],
     },
 };
 
@@ -77,9 +92,14 @@ export function isAtLeast(release: Release, name: ReleaseName): boolean {
     return RELEASE_NAMES.indexOf(release.name) >= RELEASE_NAMES.indexOf(name);
 }
 
-/** The image a service runs: a per-service override of the tenant, else the release's. */
-export function serviceImage(release: Release, service: ServiceName, override: string | undefined): string {
-    return override ?? release.images[service];
+/**
+ * The image a service runs: a per-service override of the tenant, else the release's; for the db,
+ * the release's image for the major of the tenant's data directory when that is an older one.
+ */
+export function serviceImage(release: Release, service: ServiceName, override: string | undefined, dataPostgresMajor = release.postgresMajor): string {
+    if (override !== undefined) return override;
+    if (service === "db" && dataPostgresMajor !== release.postgresMajor) return release.olderPostgresImages?.[dataPostgresMajor] ?? release.images.db;
+    return release.images[service];
 }
 
 /** Postgres major of a supabase/postgres-style tag (`…:17.6.1.136` → 17); undefined for a digest or another scheme. */

@@ -12,7 +12,7 @@ import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
 import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
-import { createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
+import { createJwtSecretCopyRemoval, createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
 import { renderFiles } from "./files/index.js";
 import { tenantLogSocket } from "./files/vectorConfig.js";
 import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
@@ -107,7 +107,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
         // Images stay on the host on destroy: other tenants on the same host use them.
         const images = new Map<string, docker.RemoteImage>();
         const imageFor = (service: ServiceName) => {
-            const reference = serviceImage(release, service, settings[`${service}Image`]);
+            const reference = serviceImage(release, service, settings[`${service}Image`], settings.dbDataPostgresMajor);
             let image = images.get(reference);
             if (!image) {
                 image = new docker.RemoteImage(`${name}-image-${service}`, { name: reference, keepLocally: true }, inTenant);
@@ -134,8 +134,10 @@ export class SupabaseProject extends pulumi.ComponentResource {
         // Before the db (and with it every service that uses the value) is replaced on a new value.
         const liveDb = { ref, ...dockerTarget, dbContainerName: allContainerNames.db };
         const passwordSync = createPostgresPasswordSync(`${name}-db-password-sync`, { ...liveDb, value: secrets.postgresPassword }, { parent: this });
-        // From 0.8.2 on the database holds no copy of the JWT secret.
-        const jwtSecretSync = isAtLeast(release, "0.8.2") ? undefined : createJwtSecretSync(`${name}-db-jwt-secret-sync`, { ...liveDb, value: secrets.jwtSecret }, { parent: this });
+        // From 0.8.2 on the database holds no copy of the JWT secret: one an older release left is removed.
+        const jwtSecretSync = isAtLeast(release, "0.8.2")
+            ? createJwtSecretCopyRemoval(`${name}-db-jwt-secret-copy-removal`, liveDb, { parent: this })
+            : createJwtSecretSync(`${name}-db-jwt-secret-sync`, { ...liveDb, value: secrets.jwtSecret }, { parent: this });
 
         // With analytics on, every container but vector logs to vector's socket (vector's own lines would loop).
         const logSocket = settings.analyticsEnabled ? tenantLogSocket(settings.logSocketDir, ref).socket : undefined;
@@ -158,7 +160,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
                     paused: settings.paused,
                     healthyFirst: module.dependsOn(release).map((dependency) => containers[dependency]!),
                     ...(logSocket && service !== "vector" ? { logSocket } : {}),
-                    ...(service === "db" ? { createdAfter: [...(dataGuard ? [dataGuard] : []), majorGuard, passwordSync, ...(jwtSecretSync ? [jwtSecretSync] : [])] } : {}),
+                    ...(service === "db" ? { createdAfter: [...(dataGuard ? [dataGuard] : []), majorGuard, passwordSync, jwtSecretSync] } : {}),
                 },
                 inTenant,
             );

@@ -130,13 +130,17 @@ function editDistance(a: string, b: string): number {
  * Reads the project's settings out of a Pulumi config map (`{"supabase-fleet:ref": "dev", "docker:host": …}`).
  * Keys of other namespaces (providers) are left alone. `ref` defaults to the stack name.
  */
+/**
+ * Pulumi.yaml gives every optional setting an empty default ("" or []), since Pulumi would otherwise
+ * require it, and Pulumi reports those defaults as config: empty means unset.
+ */
+export const isUnsetConfigValue = (value: string): boolean => value === "" || value === "[]";
+
 export function settingsFromPulumiConfig(allConfig: Record<string, string>, stackName: string): Record<string, unknown> {
     const prefix = `${PROJECT_NAME}:`;
     const settings: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(allConfig)) {
-        // Pulumi.yaml gives every optional setting an empty default ("" or []), since Pulumi would
-        // otherwise require it: empty means unset.
-        if (fullKey.startsWith(prefix) && value !== "" && value !== "[]") settings[fullKey.slice(prefix.length)] = value;
+        if (fullKey.startsWith(prefix) && !isUnsetConfigValue(value)) settings[fullKey.slice(prefix.length)] = value;
     }
     if (settings.ref === undefined) settings.ref = stackName;
     return settings;

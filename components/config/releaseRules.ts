@@ -22,7 +22,7 @@ export function checkSigningKeySettings(config: Loose, problem: (key: string, me
 export function checkReleaseMatchesData(config: Loose, problem: (key: string, message: string) => void): void {
     const { release, dbDataPostgresMajor: dataMajor, dbImage } = config;
     if (!(RELEASE_NAMES as readonly unknown[]).includes(release) || typeof dataMajor !== "number") return;
-    const image = serviceImage(RELEASES[release as ReleaseName], "db", typeof dbImage === "string" ? dbImage : undefined);
+    const image = serviceImage(RELEASES[release as ReleaseName], "db", typeof dbImage === "string" ? dbImage : undefined, dataMajor);
     const imageMajor = postgresMajorOfImage(image);
     if (imageMajor === undefined || imageMajor === dataMajor) return;
     const what = typeof dbImage === "string" ? `${image} is Postgres ${imageMajor}` : `${String(release)} runs Postgres ${imageMajor} (${image})`;

@@ -153,7 +153,7 @@ export const SETTINGS = {
     dbDataPostgresMajor: setting(
         z.union([z.literal(15), z.literal(17)], { error: "must be 15 or 17" }).default(15),
         "integer",
-        "Postgres major version of the tenant's data directory; the release's db image must match it. Unset means 15 (every stack made before releases); fleet create and sync record the new tenant's.",
+        "Postgres major version of the tenant's data directory; the release runs its db image for that major (0.8.2 has one for 15 too) and refuses a major it has none for. Unset means 15 (every stack made before releases); fleet create and sync record the new tenant's.",
     ),
     apiUrl: setting(httpUrl.optional(), "string", "Public URL of the tenant's API gateway (Kong). Default: http://localhost:<kongHttpPort>."),
     siteUrl: setting(httpUrl.default("http://localhost:3000"), "string", "URL of the application, where auth redirects go."),

@@ -79,3 +79,6 @@ export const JWT_SECRET_SYNC_SQL = [
     `ALTER DATABASE postgres SET "app.settings.jwt_secret" TO :'jwt_secret';`,
     "",
 ].join("\n");
+
+/** Release 0.8.2 and later: the database's copy of the JWT secret, as older init files set it, goes. */
+export const JWT_SECRET_COPY_REMOVAL_SQL = ['-- Rendered by supabase-fleet: 0.8.2 keeps no copy of the JWT secret in the database.', 'ALTER DATABASE postgres RESET "app.settings.jwt_secret";', ""].join("\n");

@@ -173,6 +173,25 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         return (await this.tenantObjects()).map((objects) => objects.ref);
     }
 
+    async removeLogFolder(ref: string, logSocketDir: string, image: string): Promise<void> {
+        // The ref is a DNS label and the folder a path of plain segments (the config rules): no shell, no `..`.
+        const container = await this.api(() =>
+            this.docker.createContainer({
+                Image: image,
+                Entrypoint: ["rm"],
+                Cmd: ["-rf", `/logs/${ref}`],
+                HostConfig: { Binds: [`${logSocketDir}:/logs`], NetworkMode: "none" },
+            }),
+        );
+        try {
+            await this.api(() => container.start());
+            const { StatusCode } = (await this.api(() => container.wait())) as { StatusCode: number };
+            if (StatusCode !== 0) throw new Error(`removing ${logSocketDir}/${ref} exited with ${StatusCode}`);
+        } finally {
+            await this.api(() => container.remove({ force: true }));
+        }
+    }
+
     /** Every labelled container, network and volume on the host, grouped by tenant ref and sorted. */
     async tenantObjects(): Promise<TenantObjects[]> {
         const labelFilter = { label: [LABELS.tenant] }; // key only: any value

@@ -83,6 +83,12 @@ export interface TenantDockerHost {
     /** Tenant refs that have labelled containers, volumes or networks on the host, sorted. */
     tenantRefs(): Promise<string[]>;
     /**
+     * Removes the tenant's log-socket folder `<logSocketDir>/<ref>` from the host's file system (the
+     * daemon made it for vector's bind mount), with a short-lived container of `image`, an image the
+     * host has: the fleet may not reach that file system otherwise (ssh:// and tcp:// hosts).
+     */
+    removeLogFolder(ref: string, logSocketDir: string, image: string): Promise<void>;
+    /**
      * The logs of the tenant's containers through the Docker API. Without `follow`, the lines of all
      * containers arrive merged in time order; with it, as they are written, until `signal` aborts.
      */

@@ -5,6 +5,7 @@
  */
 import type * as Automation from "@pulumi/pulumi/automation/index.js";
 import { PROJECT_NAME } from "../../components/config/constants.js";
+import { isUnsetConfigValue } from "../../components/config/load.js";
 import { locateToolchain } from "../engine/toolchain.js";
 import { describeBackend, prepareBackend, resolveBackend, type BackendSettings } from "./backend.js";
 import {
@@ -144,7 +145,8 @@ export class AutomationEngine implements StackEngine {
     async getConfig(ref: string): Promise<Record<string, string>> {
         const all = await this.query(ref, async () => (await this.stack(ref)).getAllConfig());
         const settings: Record<string, string> = {};
-        for (const [key, entry] of Object.entries(all)) if (key.startsWith(NAMESPACE)) settings[key.slice(NAMESPACE.length)] = entry.value;
+        // Without Pulumi.yaml's empty defaults, as the program reads the config: what a stack sets.
+        for (const [key, entry] of Object.entries(all)) if (key.startsWith(NAMESPACE) && !isUnsetConfigValue(entry.value)) settings[key.slice(NAMESPACE.length)] = entry.value;
         return settings;
     }
 
@@ -158,7 +160,12 @@ export class AutomationEngine implements StackEngine {
 
     destroy(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {
         // runProgram: the current program (and so the current deleteDataOnDestroy) decides the volumes' fate.
-        return this.run(ref, "destroy", options, async (stack, common) => (await stack.destroy({ ...common, runProgram: true })).summary);
+        // Not for a stack that holds nothing (created --config-only): there the program would run with
+        // generated secrets that never got a value, and there is nothing to decide.
+        return this.run(ref, "destroy", options, async (stack, common) => {
+            const resources = ((await stack.exportStack()).deployment as { resources?: unknown[] } | undefined)?.resources ?? [];
+            return (await stack.destroy({ ...common, runProgram: resources.length > 0 })).summary;
+        });
     }
 
     async preview(ref: string, options: PreviewOptions = {}): Promise<StackPreview> {

@@ -7,9 +7,10 @@ import { dockerConnectionOf, portClaims, readAllConfigs } from "./fleetConfigs.j
 import { PortAllocator } from "./portAllocator.js";
 import type { DockerConnection, LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
 import { DEFAULT_HOST, findTenant, type FleetHost, type FleetRegistry } from "./registry.js";
-import { newTenantReleaseSettings, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
+import { newTenantReleaseSettings, secretKeysOf, tenantConfigFromStack, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { SETTINGS, type TenantConfig } from "../../components/config/schema.js";
+import { RELEASES, serviceImage } from "../../components/releases.js";
 
 /** A mistake in what the operator asked for (unknown tenant, bad flag combination): exit code 2. */
 export class FleetUsageError extends Error {
@@ -55,6 +56,8 @@ export interface DestroyedTenant {
     readonly ref: string;
     readonly changes: OperationOutcome["changes"];
     readonly dataDeleted: boolean;
+    /** The tenant's empty log-socket folder, left on its host because it could not be removed, and why. */
+    readonly logFolderLeft?: string;
 }
 
 export interface OrphanTenant {
@@ -155,7 +158,12 @@ export class Fleet {
 
     /** A tenant outside the registry: the registry's defaults, its host, and nothing else. */
     private adHocSettings(ref: string, host: FleetHost): Record<string, SettingValue> {
-        const raw: Record<string, unknown> = { ...(this.registry?.defaults ?? {}), ref, dockerHost: host.dockerHost };
+        const raw: Record<string, unknown> = {
+            ...(this.registry?.defaults ?? {}),
+            ref,
+            dockerHost: host.dockerHost,
+            ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}),
+        };
         if (host.bindAddress !== undefined && raw.bindAddress === undefined) raw.bindAddress = host.bindAddress;
         const hint = this.registry ? `add ${ref} to ${this.registry.source} with its settings` : "create fleet.yaml (see fleet.example.yaml) and list the tenant with its settings";
         let config: TenantConfig;
@@ -208,7 +216,30 @@ export class Fleet {
         if (config.deleteDataOnDestroy !== String(deleteData)) await this.engine.setConfig(ref, { deleteDataOnDestroy: deleteData }, []);
         const outcome = await this.engine.destroy(ref, this.operationOptions(context));
         await this.engine.removeStack(ref);
-        return { ref, changes: outcome.changes, dataDeleted: deleteData };
+        const logFolderLeft = await this.removeLogFolder(ref, config);
+        return { ref, changes: outcome.changes, dataDeleted: deleteData, ...(logFolderLeft ? { logFolderLeft } : {}) };
+    }
+
+    /**
+     * With analytics, the daemon made `<logSocketDir>/<ref>/` for the tenant's vector; nothing of the
+     * stack removes it. Best effort: the folder is empty once vector is gone, so a failure (an image
+     * removed by hand, say) does not fail the destroy; it returns what was left and why.
+     */
+    private async removeLogFolder(ref: string, config: Readonly<Record<string, string>>): Promise<string | undefined> {
+        let settings: TenantConfig;
+        try {
+            settings = tenantConfigFromStack(ref, config);
+        } catch {
+            return undefined; // a stack the program would refuse: it never had containers
+        }
+        if (!settings.analyticsEnabled) return undefined;
+        const image = serviceImage(RELEASES[settings.release], "vector", settings.vectorImage);
+        try {
+            await this.docker(dockerConnectionOf(config)).removeLogFolder(ref, settings.logSocketDir, image);
+            return undefined;
+        } catch (error) {
+            return `${settings.logSocketDir}/${ref} (${firstLineOf(error)})`;
+        }
     }
 
     /**
@@ -299,4 +330,8 @@ export class Fleet {
 
 function errorText(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
+}
+
+function firstLineOf(error: unknown): string {
+    return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }

@@ -1,5 +1,5 @@
 /**
- * The live-db sync scripts (the Postgres password, the JWT secret) as the command provider runs
+ * The live-db sync scripts (the Postgres password, the JWT secret, the removal of the secret's copy) as the command provider runs
  * them, with a fake `docker` on PATH that answers `container inspect` as Docker does (an empty line
  * and a failure for a missing container) with the state a test gives and records what `exec`
  * received: a running db gets the SQL on stdin and the value only through the environment; a
@@ -10,8 +10,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_SQL } from "../../components/files/dbSecretSyncSql.js";
-import { DB_NOT_RUNNING_EXIT_CODE, jwtSecretSyncScript, passwordSyncScript } from "../../components/liveDbSync.js";
+import { JWT_SECRET_COPY_REMOVAL_SQL, JWT_SECRET_SYNC_SQL, NEW_JWT_SECRET_ENV, NEW_PASSWORD_ENV, PASSWORD_SYNC_SQL } from "../../components/files/dbSecretSyncSql.js";
+import { DB_NOT_RUNNING_EXIT_CODE, jwtSecretCopyRemovalScript, jwtSecretSyncScript, passwordSyncScript } from "../../components/liveDbSync.js";
 
 const dir = mkdtempSync(join(tmpdir(), "password-sync-"));
 const record = join(dir, "exec.log");
@@ -97,5 +97,30 @@ describe("the JWT-secret sync script", () => {
             const run = runJwt(state);
             expect(`${run.stdout}${run.stderr}${jwtSecretSyncScript()}`).not.toContain(NEW_SECRET);
         }
+    });
+});
+
+describe("the removal of the database's copy of the JWT secret (0.8.2 on)", () => {
+    const runRemoval = (state: string) => {
+        rmSync(record, { force: true });
+        return spawnSync("/bin/sh", ["-c", jwtSecretCopyRemovalScript()], {
+            encoding: "utf8",
+            env: { PATH: `${dir}:/usr/bin:/bin`, FAKE_STATE: state, DB_CONTAINER: "t1-db", REF: "t1", DOCKER_HOST: "unix:///var/run/docker.sock", SYNC_SQL: JWT_SECRET_COPY_REMOVAL_SQL },
+        });
+    };
+
+    it("pipes the RESET into the running db container, and leaves a stopped or missing one be", () => {
+        const result = runRemoval("true");
+        expect(result.status, result.stderr).toBe(0);
+        const log = readFileSync(record, "utf8");
+        expect(log).toContain("args: exec -i t1-db sh -c");
+        expect(log).toContain('ALTER DATABASE postgres RESET "app.settings.jwt_secret";');
+        expect(result.stdout).toContain("holds no copy of the JWT secret");
+        // A paused tenant still updates: nothing runs, and the update goes on.
+        const stopped = runRemoval("false");
+        expect([stopped.status, stopped.stdout.trim()]).toEqual([0, "supabase-fleet: t1-db is not running (paused?): the removal of the database's copy of the JWT secret is left undone"]);
+        expect(() => readFileSync(record)).toThrow();
+        expect(runRemoval("missing").status).toBe(0);
+        expect(() => readFileSync(record)).toThrow();
     });
 });

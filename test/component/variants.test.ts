@@ -2,6 +2,7 @@
  * Several tenants in one program, repeat evaluations, and the settings that change the shape of a project.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { jwtSecretCopyRemovalScript } from "../../components/liveDbSync.js";
 import { envMap, installMocks, isSecretValue, reveal, settle, unwrap, type Registration } from "../support/pulumiHarness.js";
 
 const CONTAINER = "docker:index/container:Container";
@@ -136,9 +137,15 @@ describe("settings that change a project", () => {
         expect(registrations.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["given-db-jwt-secret-sync", "given-db-major-guard", "given-db-password-sync"]);
     });
 
-    it("declares no JWT-secret sync from release 0.8.2 on, where the database holds no copy of the secret", async () => {
+    it("from release 0.8.2 on, declares no JWT-secret sync but a one-time removal of the database's copy, without the secret", async () => {
         const registrations = await buildProjects([{ ref: "nova", authEmailAutoconfirm: true, release: "0.8.2", dbDataPostgresMajor: 17, postgresPassword: "a-password-of-my-own-1234" }]);
-        expect(registrations.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(["nova-db-major-guard", "nova-db-password-sync"]);
+        const commands = registrations.filter((r) => r.type === "command:local:Command");
+        expect(commands.map((r) => r.name).sort()).toEqual(["nova-db-jwt-secret-copy-removal", "nova-db-major-guard", "nova-db-password-sync"]);
+        const removal = commands.find((r) => r.name === "nova-db-jwt-secret-copy-removal")!;
+        expect(removal.inputs.create).toBe(jwtSecretCopyRemovalScript());
+        expect(removal.inputs.update).toBeUndefined(); // once: no later update runs it again
+        expect(Object.keys(removal.inputs.environment as Record<string, unknown>).sort()).toEqual(["DB_CONTAINER", "DOCKER_HOST", "REF", "SYNC_SQL"]);
+        expect((removal.inputs.environment as Record<string, string>).SYNC_SQL).toContain('ALTER DATABASE postgres RESET "app.settings.jwt_secret";');
     });
 
     it("paused: containers are declared but neither started, kept running nor waited for", async () => {

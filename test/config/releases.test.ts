@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TenantConfigError, parseTenantConfig } from "../../components/config/load.js";
-import { DEFAULT_RELEASE, RELEASES, RELEASE_NAMES, UNSET_RELEASE, postgresMajorOfImage } from "../../components/releases.js";
+import { DEFAULT_RELEASE, RELEASES, RELEASE_NAMES, UNSET_RELEASE, postgresMajorOfImage, serviceImage } from "../../components/releases.js";
 
 const BASE = { ref: "acme", authEmailAutoconfirm: true };
 
@@ -40,13 +40,11 @@ describe("release setting", () => {
         expect(parseTenantConfig({ ...BASE, release: "0.8.2", dbDataPostgresMajor: "17" }, "test").dbDataPostgresMajor).toBe(17);
     });
 
-    it("refuses moving a Postgres 15 tenant to 0.8.2 unless its data is declared 17, in one line naming the setting", () => {
+    it("moves a Postgres 15 tenant to 0.8.2 on 0.8.2's Postgres 15 image: its data never meets Postgres 17", () => {
         for (const data of [{}, { dbDataPostgresMajor: 15 }]) {
-            const problems = problemsOf({ ...BASE, release: "0.8.2", ...data });
-            expect(problems).toHaveLength(1);
-            expect(problems[0]).toMatch(/^supabase-fleet:release: 0\.8\.2 runs Postgres 17 \(supabase\/postgres:17\.6\.1\.136\), but the tenant's data directory is Postgres 15 \(dbDataPostgresMajor; unset means 15\)/);
-            expect(problems[0]).toContain("then set dbDataPostgresMajor to 17");
-            expect(problems[0]).not.toContain("\n");
+            const config = parseTenantConfig({ ...BASE, release: "0.8.2", ...data }, "test");
+            expect(config.dbDataPostgresMajor).toBe(15);
+            expect(serviceImage(RELEASES[config.release], "db", undefined, config.dbDataPostgresMajor)).toBe("supabase/postgres:15.8.1.085");
         }
     });
 
@@ -88,6 +86,22 @@ describe("release catalog", () => {
             expect(Object.keys(release.images).length).toBe(13);
             expect(postgresMajorOfImage(release.images.db)).toBe(release.postgresMajor);
         }
+    });
+
+    it("runs a data directory of an older major on the release's image for it, and refuses a major it has no image for", () => {
+        for (const name of RELEASE_NAMES) {
+            for (const [major, image] of Object.entries(RELEASES[name].olderPostgresImages ?? {})) {
+                expect(postgresMajorOfImage(image)).toBe(Number(major));
+                expect(Number(major)).toBeLessThan(RELEASES[name].postgresMajor);
+                expect(serviceImage(RELEASES[name], "db", undefined, Number(major))).toBe(image);
+            }
+        }
+        expect(serviceImage(RELEASES["0.8.2"], "db", undefined, 15)).toBe("supabase/postgres:15.8.1.085");
+        expect(serviceImage(RELEASES["0.8.2"], "db", undefined, 17)).toBe("supabase/postgres:17.6.1.136");
+        expect(serviceImage(RELEASES["0.8.2"], "rest", undefined, 15)).toBe(RELEASES["0.8.2"].images.rest);
+        expect(serviceImage(RELEASES["0.8.2"], "db", "example/pg:15.1", 17)).toBe("example/pg:15.1");
+        // feb-2026 has no Postgres 17 image: its own 15 is what the release rule then compares and refuses.
+        expect(serviceImage(RELEASES["feb-2026"], "db", undefined, 17)).toBe(RELEASES["feb-2026"].images.db);
     });
 
     it("pins 0.8.2 to upstream's 0.8.1/0.8.2 image set (gateway: its Kong overlay)", () => {

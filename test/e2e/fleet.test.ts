@@ -1,8 +1,9 @@
 /**
  * The fleet through the real Automation API and the real Docker engine, from a fresh copy of the
  * project: two tenants on one host synced and deployed in parallel without a collision, their status,
- * on two releases (feb-2026 on Postgres 15, 0.8.2 on Postgres 17), pause and resume of one without touching the other, a broken image failing one tenant only, stack
- * locks under a concurrent update and under Ctrl-C, a JWT-secret rotation, and destroy with their data.
+ * on two releases (feb-2026 on Postgres 15, 0.8.2 on Postgres 17), pause and resume of one without
+ * touching the other, a broken image failing one tenant only, stack locks under a concurrent update
+ * and under Ctrl-C, a JWT-secret rotation, an upgrade from feb-2026 to 0.8.2, and destroy with their data.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -284,8 +285,52 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect((await jwtVerify(token, createLocalJWKSet({ keys: jwks.keys.filter((key) => key.kty === "EC") } as never))).payload.email).toBe("es256@example.com");
     }, 300_000);
 
-    it("destroy --delete-data removes a tenant's containers and volumes and nothing of the other's", () => {
-        expect(fleet("destroy", "e2ealpha", "--yes", "--delete-data").status).toBe(0);
+    it("upgrade --release 0.8.2 moves the feb-2026 tenant with its Postgres 15 data and rows, and removes the database's copy of the JWT secret", () => {
+        const sql = (query: string) => runOk("docker", ["exec", "e2ealpha-db", "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-At", "-c", query]).trim();
+        sql("CREATE TABLE upgrade_probe (note text); INSERT INTO upgrade_probe VALUES ('written on feb-2026')");
+        // While fleet.yaml's defaults state feb-2026, the registry wins: the operator takes it out first.
+        const refused = fleet("upgrade", "--all", "--release", "0.8.2");
+        expect([refused.status, refused.stderr.trim()]).toEqual([2, "fleet: e2ealpha's release is set to feb-2026 in fleet.yaml: change it there to 0.8.2 (or remove it), then run fleet upgrade"]);
+        writeFileSync(join(project, "fleet.yaml"), REGISTRY.replace(`  release: ${E2E_RELEASE.name}\n`, ""));
+
+        const preview = fleet("upgrade", "--all", "--release", "0.8.2", "--preview");
+        expect(preview.status, preview.stderr.slice(-3000)).toBe(0);
+        expect(preview.stdout).toContain("already on 0.8.2: e2ebeta");
+        expect(preview.stdout).toContain(`e2ealpha: feb-2026 to 0.8.2\n  db image: ${RELEASES["0.8.2"].olderPostgresImages![15]}`);
+        const dbBefore = inspect("container", "e2ealpha-db").Id;
+
+        const upgraded = fleet("upgrade", "--all", "--release", "0.8.2", "--canary", "1");
+        expect(upgraded.status, `${upgraded.stdout.slice(-3000)}\n${upgraded.stderr.slice(-3000)}`).toBe(0);
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
+        expect(inspect("container", "e2ealpha-db").Id).not.toBe(dbBefore); // replaced, on the same data volume
+        expect(inspect("container", "e2ealpha-db").Config.Image).toBe(RELEASES["0.8.2"].olderPostgresImages![15]);
+        expect(sql("SHOW server_version_num").slice(0, 2)).toBe("15");
+        expect(sql("SELECT note FROM upgrade_probe")).toBe("written on feb-2026");
+        expect(sql("SELECT coalesce(current_setting('app.settings.jwt_secret', true), '')")).toBe("");
+        const outputs = JSON.parse(fleet("outputs", "e2ealpha", "--json").stdout) as Record<string, string>;
+        expect(outputs.release).toBe("0.8.2");
+        expect(outputs.publishableKey).toMatch(/^sb_publishable_/);
+        // The release is the stack's own now: sync with fleet.yaml silent about it leaves it.
+        expect(fleet("sync").status).toBe(0);
+        expect(fleet("upgrade", "e2ealpha", "--release", "0.8.2").stdout).toBe("already on 0.8.2: e2ealpha\nnothing to upgrade\n");
+    }, 900_000);
+
+    it("a tenant created --config-only is destroyed without ever having been deployed", () => {
+        // Its generated secrets never got a value: the program run of the destroy must not sign with them.
+        const created = fleet("create", "e2egamma", "--host", "local", "--config-only");
+        expect(created.status, created.stderr.slice(-3000)).toBe(0);
+        const destroyed = fleet("destroy", "e2egamma", "--yes");
+        expect(destroyed.status, `${destroyed.stdout.slice(-3000)}\n${destroyed.stderr.slice(-3000)}`).toBe(0);
+        expect(fleet("list").stdout).not.toContain("e2egamma");
+    }, 300_000);
+
+    it("destroy --delete-data removes a tenant's containers, volumes and log folder, and nothing of the other's", () => {
+        expect(existsSync("/run/supabase-fleet/e2ealpha")).toBe(true); // made by the daemon for e2ealpha's vector
+        const destroyed = fleet("destroy", "e2ealpha", "--yes", "--delete-data");
+        expect(destroyed.status).toBe(0);
+        expect(destroyed.stdout).not.toContain("is left on the host");
+        expect(existsSync("/run/supabase-fleet/e2ealpha"), destroyed.stderr.slice(-3000)).toBe(false);
+        expect(existsSync("/run/supabase-fleet")).toBe(true);
         expect(run("docker", ["ps", "-aq", "--filter", "label=supabase-fleet.tenant=e2ealpha"]).stdout.trim()).toBe("");
         expect(run("docker", ["volume", "ls", "-q", "--filter", "label=supabase-fleet.tenant=e2ealpha"]).stdout.trim()).toBe("");
         expect(inspect("container", "e2ebeta-db").State.Running).toBe(true);

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -121,6 +121,23 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
         expect((await engine.listStacks()).map((stack) => stack.ref)).toEqual(["acme"]);
         await engine.removeStack("acme");
         expect(await engine.listStacks()).toEqual([]);
+    });
+
+    it("reads a stack's settings without the empty defaults the project's Pulumi.yaml declares, and destroys a stack never deployed", async () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
+        writeFileSync(join(root, "Pulumi.yaml"), readFileSync(join(import.meta.dirname, "..", "..", "Pulumi.yaml"), "utf8"));
+        // A program that fails if it runs at all.
+        mkdirSync(join(root, "dist"));
+        writeFileSync(join(root, "dist", "index.js"), 'throw new Error("the program ran");\n');
+        const engine = await createAutomationEngine({ repoRoot: root, env: {} });
+        await engine.createStack("plain", { ref: "plain", authEmailAutoconfirm: true }, []);
+        const config = await engine.getConfig("plain");
+        expect(config).toMatchObject({ ref: "plain", authEmailAutoconfirm: "true" });
+        expect(Object.entries(config).filter(([, value]) => value === "" || value === "[]")).toEqual([]);
+        expect(config.functionsImage).toBeUndefined();
+        // A stack never deployed is destroyed without running the program.
+        await expect(engine.destroy("plain")).resolves.toMatchObject({ kind: "destroy" });
+        await engine.removeStack("plain");
     });
 
     it("reports a failed CLI call outside an operation as Pulumi's error line, not the Automation API's framing", async () => {

@@ -1,50 +1,14 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../stacks/fleet/cli/help.js";
-import { runFleetCli, type CliDeps } from "../../stacks/fleet/cli/main.js";
-import { MemoryDockerHosts } from "./doubles/memoryDockerHost.js";
-import { MemoryEngine } from "./doubles/memoryEngine.js";
+import { cliHarness as setup, threeTenantRegistry } from "./helpers.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
-function setup(registryYaml?: string, engineOptions: ConstructorParameters<typeof MemoryEngine>[0] = {}) {
-    const cwd = mkdtempSync(join(tmpdir(), "fleet-cli-"));
-    if (registryYaml !== undefined) writeFileSync(join(cwd, "fleet.yaml"), registryYaml);
-    const docker = new MemoryDockerHosts();
-    const engine = new MemoryEngine({ ...engineOptions, onApplied: docker.mirror });
-    const deps: CliDeps = { engine, dockerHosts: docker.factory };
-    const env: Record<string, string> = {};
-    const run = async (argv: string[], signal?: AbortSignal) => {
-        let stdout = "";
-        let stderr = "";
-        const io = {
-            stdout: { write: (text: string) => (stdout += text) },
-            stderr: { write: (text: string) => (stderr += text) },
-            env,
-            cwd,
-            ...(signal ? { signal } : {}),
-        };
-        const code = await runFleetCli(argv, io, deps);
-        return { code, stdout, stderr };
-    };
-    return { run, engine, docker, cwd, env };
-}
-
-const REGISTRY = `defaults:
-  authEmailAutoconfirm: true
-hosts:
-  local:
-    dockerHost: unix:///var/run/docker.sock
-    portRange: { from: 40000, to: 40099 }
-tenants:
-  - ref: alpha
-  - ref: bravo
-  - ref: charlie
-`;
+const REGISTRY = threeTenantRegistry();
 
 describe("fleet CLI", () => {
     it("documents every command in --help and per command", async () => {
@@ -59,7 +23,7 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, orphans, outputs, info, logs, backup, backups, restore, drill, rotate (see fleet --help)\n'],
+        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, orphans, outputs, info, logs, backup, backups, restore, drill, rotate, upgrade (see fleet --help)\n'],
         [["up"], "fleet: name at least one tenant ref, or pass --all for every tenant\n"],
         [["up", "alpha", "--all"], "fleet: give tenant refs or --all, not both\n"],
         [["up", "--all", "--parallel", "0"], "fleet: --parallel: must be a whole number from 1 to 64 (got 0)\n"],

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DockerUnreachableError, FleetUsageError } from "../../stacks/fleet/fleet.js";
 import { PortAllocationError } from "../../stacks/fleet/portAllocator.js";
 import { collectStatus } from "../../stacks/fleet/tenantStatus.js";
+import { DEFAULT_RELEASE, RELEASES } from "../../components/releases.js";
 import { LOCAL_SOCKET, memoryFleet, registryOf } from "./helpers.js";
 
 const tinyHost = { local: { dockerHost: LOCAL_SOCKET, portRange: { from: 30000, to: 30007 } } };
@@ -121,6 +122,26 @@ describe("pause, resume, destroy and status", () => {
         expect(await fleet.destroy("beta", false)).toEqual({ ref: "beta", changes: { delete: 20 }, dataDeleted: false });
         expect(configAtDestroy).toEqual({ alpha: "true", beta: "false" });
         expect(engine.has("alpha") || engine.has("beta")).toBe(false);
+    });
+
+    it("destroy removes the log folder the daemon made for a tenant with analytics, with the tenant's vector image, and never fails for it", async () => {
+        const { fleet, engine, docker } = memoryFleet();
+        for (const ref of ["alpha", "beta", "gamma"]) await fleet.create(ref);
+        await engine.setConfig("beta", { analyticsEnabled: false }, []);
+        await engine.setConfig("gamma", { vectorImage: "mirror.example.com/timberio/vector:0.53.0-alpine", logSocketDir: "/srv/fleet-logs" }, []);
+        for (const ref of ["alpha", "beta", "gamma"]) await fleet.destroy(ref, false);
+        expect(docker.get(LOCAL_SOCKET).removedLogFolders).toEqual([
+            `/run/supabase-fleet/alpha ${RELEASES[DEFAULT_RELEASE].images.vector}`,
+            "/srv/fleet-logs/gamma mirror.example.com/timberio/vector:0.53.0-alpine",
+        ]);
+        // A host that fails the removal leaves the folder behind, and the tenant is destroyed all the same.
+        await fleet.create("delta");
+        const host = docker.get(LOCAL_SOCKET);
+        host.removeLogFolder = async () => {
+            throw new Error("no such image");
+        };
+        await expect(fleet.destroy("delta", false)).resolves.toMatchObject({ ref: "delta", dataDeleted: false });
+        expect(engine.has("delta")).toBe(false);
     });
 
     it("status shows URLs from config and UNKNOWN when the Docker host cannot be reached", async () => {

@@ -1,4 +1,8 @@
 /** Fixtures shared by the fleet tests: a memory engine with stacks, and a fleet over memory Docker hosts. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runFleetCli, type CliDeps } from "../../stacks/fleet/cli/main.js";
 import { Fleet } from "../../stacks/fleet/fleet.js";
 import { MemoryDockerHosts } from "./doubles/memoryDockerHost.js";
 import { MemoryEngine, type MemoryEngineOptions } from "./doubles/memoryEngine.js";
@@ -25,3 +29,40 @@ export function memoryFleet(options: { registry?: FleetRegistry; engine?: Memory
     const fleet = new Fleet({ engine, dockerHosts: docker.factory, registry });
     return { fleet, engine, docker };
 }
+
+/** The fleet CLI over a memory engine and memory Docker hosts, in a scratch folder with an optional fleet.yaml. */
+export function cliHarness(registryYaml?: string, engineOptions: ConstructorParameters<typeof MemoryEngine>[0] = {}) {
+    const cwd = mkdtempSync(join(tmpdir(), "fleet-cli-"));
+    if (registryYaml !== undefined) writeFileSync(join(cwd, "fleet.yaml"), registryYaml);
+    const docker = new MemoryDockerHosts();
+    const engine = new MemoryEngine({ ...engineOptions, onApplied: docker.mirror });
+    const deps: CliDeps = { engine, dockerHosts: docker.factory };
+    const env: Record<string, string> = {};
+    const run = async (argv: string[], signal?: AbortSignal) => {
+        let stdout = "";
+        let stderr = "";
+        const io = {
+            stdout: { write: (text: string) => (stdout += text) },
+            stderr: { write: (text: string) => (stderr += text) },
+            env,
+            cwd,
+            ...(signal ? { signal } : {}),
+        };
+        const code = await runFleetCli(argv, io, deps);
+        return { code, stdout, stderr };
+    };
+    return { run, engine, docker, cwd, env };
+}
+
+/** A fleet.yaml of tenants alpha, bravo and charlie on one local host; `defaults` adds indented lines to its defaults. */
+export const threeTenantRegistry = (defaults = ""): string => `defaults:
+  authEmailAutoconfirm: true
+${defaults}hosts:
+  local:
+    dockerHost: unix:///var/run/docker.sock
+    portRange: { from: 40000, to: 40099 }
+tenants:
+  - ref: alpha
+  - ref: bravo
+  - ref: charlie
+`;

@@ -43,12 +43,12 @@ describe("releases in fleet create and sync", () => {
         expect(plan.items.map((item) => [item.action, item.removedKeys])).toEqual([["unchanged", []]]);
     });
 
-    it("refuses moving a Postgres 15 tenant to 0.8.2 through fleet.yaml, and accepts it once its data is declared 17", async () => {
+    it("moves a Postgres 15 tenant to 0.8.2 through fleet.yaml on 0.8.2's Postgres 15 image, and to Postgres 17 only once its data is declared 17", async () => {
         const engine = new MemoryEngine();
         await engine.createStack("legacy", { ref: "legacy", dockerHost: LOCAL_SOCKET, authEmailAutoconfirm: true, ...LEGACY_PORTS }, []);
         const moved = await planSync(engine, registry([{ ref: "legacy", host: "local", ...LEGACY_PORTS }], { release: "0.8.2" }));
-        expect(moved.items[0]!.action).toBe("invalid");
-        expect(moved.items[0]!.note).toMatch(/^legacy: release: 0\.8\.2 runs Postgres 17 \(supabase\/postgres:17\.6\.1\.136\), but the tenant's data directory is Postgres 15/);
+        expect(moved.items.map((item) => [item.action, item.changedKeys])).toEqual([["update", ["release"]]]);
+        expect((await engine.getConfig("legacy")).dbDataPostgresMajor).toBeUndefined(); // unset: 15
 
         const upgraded = await planSync(engine, registry([{ ref: "legacy", host: "local", release: "0.8.2", dbDataPostgresMajor: 17, ...LEGACY_PORTS }]));
         expect(upgraded.items.map((item) => [item.action, item.changedKeys])).toEqual([["update", ["dbDataPostgresMajor", "release"]]]);

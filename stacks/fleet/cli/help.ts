@@ -1,4 +1,5 @@
 /** Help text of `fleet` and of each command: the reference operators read first. */
+import { RELEASE_NAMES } from "../../../components/releases.js";
 
 /** The backup commands' target options; one text, so they say the same everywhere. */
 function backupTarget(verb: "go" | "are"): string {
@@ -225,6 +226,25 @@ service that reads it restarts (auth; storage for s3-keys).
   --provider <name>    The OAuth provider whose client secret is replaced (oauth-secret)
   --preview            Show what would restart, change nothing (the config is put back)`,
         examples: ["npm run fleet -- rotate acme postgres-password --preview", "npm run fleet -- rotate acme postgres-password", "npm run fleet -- rotate acme dashboard-password", "npm run fleet -- rotate acme jwt-secret --preview", "npm run fleet -- rotate nova signing-key", "npm run fleet -- rotate nova api-keys", "NEW_SMTP_PASSWORD=... npm run fleet -- rotate acme smtp-password --from-env NEW_SMTP_PASSWORD", "npm run fleet -- rotate acme oauth-secret --provider github --from-env NEW_GITHUB_SECRET"],
+    },
+    upgrade: {
+        usage: "fleet upgrade <ref>... | --all --release <name> [--canary <n>] [--preview] [--parallel <n>]",
+        summary: "Move tenants to another named release in waves, a canary first, and put a failed one back",
+        details: `Checks every tenant first and changes nothing when one is refused: a release that fleet.yaml
+states otherwise (change it there), a paused tenant, or a release without a db image for the
+tenant's Postgres major. The data directory never changes major: 0.8.2 runs a Postgres 15 tenant on
+its Postgres 15 image (upstream's pg15 set). --preview shows, per tenant, the db image, what
+restarts and the risks of the releases it moves into, and puts the config back. Otherwise the
+release is written to the stack and applied: with --canary n, the first n tenants form a wave of
+their own and the rest follow only if all of them succeed; in a wave, a failure holds the tenants
+that have not started yet. A tenant whose update fails is put back on the release it ran by a
+second update. Moving to 0.8.2 from an older release also removes the database's copy of the JWT
+secret (app.settings.jwt_secret). fleet sync keeps the new release (it is the stack's own).
+  --release <name>     The release to move to (${RELEASE_NAMES.join(", ")})
+  --canary <n>         Upgrade the first n tenants alone first
+  --preview            Show what each tenant would go through; change nothing
+${PARALLEL}`,
+        examples: ["npm run fleet -- upgrade acme --release 0.8.2 --preview", "npm run fleet -- upgrade --all --release 0.8.2 --canary 1", "npm run fleet -- upgrade acme nova --release 0.8.2"],
     },
 };
 

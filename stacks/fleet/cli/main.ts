@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { TenantConfigError } from "../../../components/config/load.js";
 import { OperationFailedError, StackExistsError, StackLockedError, StackNotFoundError, type StackEngine } from "../engine.js";
-import { Fleet, FleetUsageError } from "../fleet.js";
+import { Fleet, FleetUsageError, type DestroyedTenant } from "../fleet.js";
 import type { TenantDockerHostFactory } from "../ports.js";
 import { createProgressReporter, type ProgressStream } from "../progress.js";
 import { loadRegistry, RegistryError, type FleetRegistry, type RegistryReadOptions } from "../registry.js";
@@ -28,6 +28,8 @@ import { backupTenant, checkRestoreTarget, drillTenant, restoreTenant, RestoreCh
 import { BackupNotFoundError } from "../../backup/folder.js";
 import { S3Error, S3UsageError } from "../../backup/s3Client.js";
 import { BackupDamagedError } from "../../backup/restore.js";
+import { parseRelease, planUpgrade, previewUpgrade, upgradeTenant, upgradeWaves, UpgradeFailedError, UpgradeHeldError, type UpgradeOutcome, type UpgradePreview } from "../upgrade.js";
+import { RELEASE_NAMES } from "../../../components/releases.js";
 import { renderFleetPreviewComment, type TenantPreview } from "../../preview/index.js";
 import type { TenantRunResult } from "../runner.js";
 
@@ -78,6 +80,8 @@ const OPTIONS = {
     "from-env": { type: "string" },
     provider: { type: "string" },
     preview: { type: "boolean" },
+    release: { type: "string" },
+    canary: { type: "string" },
 } as const;
 
 /** Options each command accepts besides registry, engine, json and help. */
@@ -101,6 +105,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     restore: ["dir", "s3", "from", "into", "host"],
     drill: ["dir", "s3", "from", "host"],
     rotate: ["preview", "from-env", "provider"],
+    upgrade: ["all", "parallel", "release", "canary", "preview"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -169,7 +174,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 /** Commands that write no stack config: they work without the secrets that fleet.yaml takes from the environment. */
 const READ_ONLY_COMMANDS = ["list", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
 
-const MULTI_TENANT = ["up", "preview", "refresh", "backup"];
+const MULTI_TENANT = ["up", "preview", "refresh", "backup", "upgrade"];
 const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill"];
 
 /** Checks that need no engine, so a wrong command line fails fast even without the Pulumi CLI. */
@@ -186,6 +191,10 @@ function checkArguments(command: string, positionals: readonly string[], values:
     if (command === "backup") {
         const retention = retentionFrom(values);
         if (typeof retention === "string") return retention;
+    }
+    if (command === "upgrade") {
+        if (values.release === undefined) return `fleet upgrade needs --release <${RELEASE_NAMES.join("|")}>`;
+        if (values.canary !== undefined && !/^[1-9][0-9]{0,3}$/.test(values.canary)) return `--canary: must be a whole number of tenants, 1 or more (got an invalid value)`;
     }
     if (command === "restore" && values.from === undefined) return "fleet restore needs --from <backup id|latest> (fleet backups <ref> lists them)";
     for (const key of ["from", "into"] as const) {
@@ -238,6 +247,7 @@ function reportError(io: CliIo, error: unknown): number {
         error instanceof BackupDamagedError ||
         error instanceof S3Error ||
         error instanceof RestoreCheckError ||
+        error instanceof UpgradeFailedError ||
         error instanceof DrillFailedError;
     const text = error instanceof Error ? (known ? error.message : firstLine(error.message)) : String(error);
     io.stderr.write(`fleet: ${text}\n`);
@@ -401,8 +411,9 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
             );
         }
         const report = await runMany(invocation, [ref], "destroy", (r, context) => fleet.destroy(r, values["delete-data"] === true, context), (value) => {
-            const destroyed = value as { dataDeleted: boolean };
-            return `${changesNote(value)}; stack removed; data ${destroyed.dataDeleted ? "deleted" : "kept"}`;
+            const destroyed = value as DestroyedTenant;
+            const left = destroyed.logFolderLeft ? `; its empty log folder ${destroyed.logFolderLeft} is left on the host` : "";
+            return `${changesNote(value)}; stack removed; data ${destroyed.dataDeleted ? "deleted" : "kept"}${left}`;
         });
         if (!invocation.json && report.results[0]?.outcome === "succeeded" && !values["delete-data"]) {
             print(io, `the data volumes of ${ref} were kept on its Docker host; a tenant created again as ${ref} on that host reuses them, once its postgresPassword and jwtSecret are set to the saved values`);
@@ -544,6 +555,53 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         return exitCodeFor(report);
     },
 
+    async upgrade(invocation) {
+        const { fleet, io, json, values } = invocation;
+        const release = parseRelease(values.release);
+        const refs = await fleet.resolveRefs(invocation.positionals, values.all === true);
+        const plan = await planUpgrade(fleet, release, refs); // usage errors before anything changes
+        if (!json && plan.current.length) print(io, `already on ${release}: ${plan.current.join(", ")}`);
+        if (plan.items.length === 0) {
+            if (json) printJson(io, { release, current: plan.current, waves: [] });
+            else print(io, `nothing to upgrade`);
+            return 0;
+        }
+        const byRef = new Map(plan.items.map((item) => [item.ref, item]));
+        if (values.preview) {
+            const report = await runMany<UpgradePreview>(invocation, plan.items.map((item) => item.ref), "preview", (ref, context) => previewUpgrade(fleet, byRef.get(ref)!, context), (value) =>
+                changesNote({ changes: (value as UpgradePreview).preview.changeSummary }) || "no changes",
+            );
+            const previews = report.results.flatMap((result) => (result.value ? [result.value] : []));
+            if (json) printJson(io, { ...summaryJson("preview", report), release, current: plan.current, previews: previews.map(({ preview, ...rest }) => ({ ...rest, changeSummary: preview.changeSummary })) });
+            else if (previews.length) print(io, `\n${previews.map(renderUpgradePreview).join("\n\n")}\n\nnothing was changed`);
+            return exitCodeFor(report);
+        }
+        const waves = upgradeWaves(plan.items, values.canary === undefined ? undefined : Number(values.canary));
+        const reports: FleetRunReport<UpgradeOutcome>[] = [];
+        let failed: string | undefined;
+        for (const [index, wave] of waves.entries()) {
+            if (failed !== undefined || io.signal?.aborted) break;
+            if (!json) print(io, `wave ${index + 1} of ${waves.length}${index === 0 && waves.length > 1 ? " (canary)" : ""}: ${wave.map((item) => item.ref).join(", ")} to ${release}`);
+            const report = await runMany<UpgradeOutcome>(invocation, wave.map((item) => item.ref), "upgrade", async (ref, context) => {
+                // Stop at the first failure: a tenant of the wave that has not started yet stays where it is.
+                if (failed !== undefined) throw new UpgradeHeldError(ref, failed);
+                try {
+                    return await upgradeTenant(fleet, byRef.get(ref)!, context);
+                } catch (error) {
+                    failed ??= ref;
+                    throw error;
+                }
+            }, (value) => `${(value as UpgradeOutcome).from} to ${(value as UpgradeOutcome).to}: ${changesNote(value)}`);
+            reports.push(report);
+        }
+        const started = new Set(reports.flatMap((report) => report.results.map((result) => result.ref)));
+        const notStarted = plan.items.filter((item) => !started.has(item.ref)).map((item) => item.ref);
+        if (!json && notStarted.length) print(io, `not upgraded (${failed !== undefined ? `the upgrade of ${failed} failed` : "the run was cancelled"}): ${notStarted.join(", ")} stay${notStarted.length === 1 ? "s" : ""} on ${notStarted.map((ref) => byRef.get(ref)!.from).filter((from, i, all) => all.indexOf(from) === i).join(", ")}`);
+        const results = reports.flatMap((report) => report.results);
+        if (json) printJson(io, { release, current: plan.current, waves: waves.map((wave) => wave.map((item) => item.ref)), notStarted, results });
+        return results.every((result) => result.outcome === "succeeded") && notStarted.length === 0 ? 0 : EXIT_FAILED;
+    },
+
     async outputs(invocation) {
         const ref = singleRef(invocation);
         const outputs = await invocation.fleet.outputs(ref, invocation.values["show-secrets"] === true);
@@ -556,6 +614,16 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         return 0;
     },
 };
+
+function renderUpgradePreview(preview: UpgradePreview): string {
+    return [
+        `${preview.ref}: ${preview.from} to ${preview.to}`,
+        `  db image: ${preview.dbImage}`,
+        `  restarts: ${preview.restarts.length ? preview.restarts.join(", ") : "nothing"}`,
+        `  changes: ${changesNote({ changes: preview.preview.changeSummary }) || "none"}`,
+        ...preview.notes.map((note) => `  risk: ${note}`),
+    ].join("\n");
+}
 
 /** One tenant of the pull-request comment: its engine events, or why its preview did not finish. */
 function tenantPreviewFor(

@@ -116,6 +116,10 @@ export function imagePlan(): ImagePlanEntry[] {
             else if (service === "auth") entries.set(image, { image, kind: "auth" });
             else entries.set(image, { image, kind: "standin", spec: { service, ...STAND_INS[service] } });
         }
+        // The db images a release runs for data directories of an older major.
+        for (const [major, image] of Object.entries(RELEASES[release].olderPostgresImages ?? {})) {
+            if (!entries.has(image)) entries.set(image, { image, kind: "db", postgresMajor: Number(major) });
+        }
     }
     return [...entries.values()];
 }

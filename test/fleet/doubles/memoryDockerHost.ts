@@ -32,6 +32,14 @@ export class MemoryDockerHost implements TenantDockerHost {
         this.tenants.set(ref, Object.fromEntries(services.map((service) => [service, state])));
     }
 
+    /** Log folders removed, as `<logSocketDir>/<ref> <image>`. */
+    readonly removedLogFolders: string[] = [];
+
+    async removeLogFolder(ref: string, logSocketDir: string, image: string): Promise<void> {
+        this.check("removeLogFolder", ref);
+        this.removedLogFolders.push(`${logSocketDir}/${ref} ${image}`);
+    }
+
     async serviceStates(ref: string): Promise<Record<string, ContainerState>> {
         this.check("serviceStates", ref);
         return { ...(this.tenants.get(ref) ?? {}) };
