@@ -8,6 +8,8 @@ import type { VolumeName } from "./services/types.js";
 export const containerName = (ref: string, service: ServiceName): string => `${ref}-${service}`;
 export const volumeName = (ref: string, volume: VolumeName): string => `${ref}-${volume}`;
 export const networkName = (ref: string): string => `${ref}-network`;
+/** The db data volume of a generation: the first keeps the name every stack had before generations existed. */
+export const dbDataVolumeName = (ref: string, generation: number): string => (generation === 1 ? volumeName(ref, "db-data") : `${volumeName(ref, "db-data")}-g${generation}`);
 
 export interface DockerLabel {
     readonly label: string;

@@ -7,7 +7,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "./catalog.js";
-import { PROJECT_NAME } from "./config/constants.js";
+import { KEPT_GENERATION, PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
@@ -15,7 +15,7 @@ import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
 import { createJwtSecretCopyRemoval, createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
 import { renderFiles } from "./files/index.js";
 import { tenantLogSocket } from "./files/vectorConfig.js";
-import { containerName, networkName, tenantLabels, volumeName } from "./names.js";
+import { containerName, dbDataVolumeName, networkName, tenantLabels, volumeName } from "./names.js";
 import { isAtLeast, RELEASES, serviceImage, type Release, type ReleaseName } from "./releases.js";
 import { createProjectSecrets, type ProjectSecrets } from "./secrets.js";
 import { SERVICE_MODULES, enabledServices } from "./services/index.js";
@@ -168,7 +168,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
         this.containers = containers;
         this.containerNames = Object.fromEntries(services.map((service) => [service, allContainerNames[service]]));
         this.networkName = networkName(ref);
-        this.volumeNames = Object.fromEntries(VOLUME_NAMES.map((volume) => [volume, volumeName(ref, volume)])) as Record<VolumeName, string>;
+        this.volumeNames = Object.fromEntries(VOLUME_NAMES.map((volume) => [volume, volume === "db-data" ? dbDataVolumeName(ref, settings.dbDataGeneration) : volumeName(ref, volume)])) as Record<VolumeName, string>;
 
         this.anonKey = pulumi.unsecret(secrets.anonKey);
         this.serviceRoleKey = secrets.serviceRoleKey;
@@ -221,7 +221,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
             const holdsData = DATA_VOLUMES.includes(volume);
             volumes[volume] = new docker.Volume(
                 `${name}-${volume}`,
-                { name: volumeName(settings.ref, volume), labels: tenantLabels(settings.ref) },
+                { name: volume === "db-data" ? dbDataVolumeName(settings.ref, settings.dbDataGeneration) : volumeName(settings.ref, volume), labels: tenantLabels(settings.ref) },
                 {
                     ...inTenant,
                     // Destroy (or a replacement) only forgets a data volume unless the tenant opted into
@@ -232,6 +232,12 @@ export class SupabaseProject extends pulumi.ComponentResource {
                     ignoreChanges: ["labels"],
                 },
             );
+        }
+        const kept = settings.dbDataKeptGeneration === undefined ? undefined : KEPT_GENERATION.exec(settings.dbDataKeptGeneration);
+        if (kept) {
+            // The other generation of the db data, kept beside the one in use after fleet upgrade-db (or
+            // its rollback) until --confirm: a resource of the stack, so only a destroy with data deletes it.
+            new docker.Volume(`${name}-db-data-kept`, { name: dbDataVolumeName(settings.ref, Number(kept[1])), labels: tenantLabels(settings.ref) }, { ...inTenant, retainOnDelete: !settings.deleteDataOnDestroy, ignoreChanges: ["labels"] });
         }
         return volumes;
     }

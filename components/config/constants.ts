@@ -56,6 +56,10 @@ export const MAX_JWT_EXPIRY_SECONDS = 604800;
 export const MAX_API_KEY_EXPIRES_AT = API_KEY_ISSUED_AT + 50 * 365 * 86400;
 /** Most rotations of a tenant's signing key: a bound far above any real use, so a typo is caught. */
 export const MAX_SIGNING_KEY_GENERATION = 10000;
+/** Generations of the db data volume: one per Postgres upgrade, two digits in the volume name. */
+export const MAX_DB_DATA_GENERATION = 99;
+/** `<generation>:<Postgres major>` of a kept db data volume. */
+export const KEPT_GENERATION = /^([1-9][0-9]?):(15|17)$/;
 /** Largest upload storage may accept: 500 GiB. */
 export const MAX_FILE_SIZE_LIMIT_BYTES = 500 * 1024 ** 3;
 /** Upstream's compose project names its objects `supabase-…`: no tenant ref may produce such names. */

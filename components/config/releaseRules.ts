@@ -29,6 +29,8 @@ export function checkReleaseMatchesData(config: Loose, problem: (key: string, me
     problem(
         typeof dbImage === "string" ? "dbImage" : "release",
         `${what}, but the tenant's data directory is Postgres ${dataMajor} (dbDataPostgresMajor; unset means 15) and Postgres cannot open another major's data; ` +
-            `keep the release the tenant runs, or upgrade its data first and then set dbDataPostgresMajor to ${imageMajor} (a new tenant sets it right away)`,
+            (imageMajor > dataMajor
+                ? `keep an image of Postgres ${dataMajor}; fleet upgrade-db ${String(config.ref)} moves the data to the newer major of its release`
+                : `keep a release or image of Postgres ${dataMajor}: data never moves to an older major`),
     );
 }

@@ -3,7 +3,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
-import { API_KEY_ISSUED_AT, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
+import { API_KEY_ISSUED_AT, KEPT_GENERATION, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
 import { checkReleaseMatchesData, checkSigningKeySettings } from "./releaseRules.js";
 
 /** Values published in upstream's example `.env`: anyone can sign tokens with them. */
@@ -23,6 +23,11 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
     checkPortsDistinct(config, problem);
     checkReleaseMatchesData(config, problem);
     checkSigningKeySettings(config, problem);
+
+    const kept = typeof config.dbDataKeptGeneration === "string" ? KEPT_GENERATION.exec(config.dbDataKeptGeneration)?.[1] : undefined;
+    if (kept !== undefined && Number(kept) === config.dbDataGeneration) {
+        problem("dbDataKeptGeneration", `must name another generation than dbDataGeneration (${String(config.dbDataGeneration)}): it is the volume kept beside the one in use`);
+    }
 
     for (const [key, demo] of Object.entries(DEMO_VALUES)) {
         if (config[key] === demo) problem(key, "is the public demo value from upstream's example .env; use a value of your own or leave it unset to generate one");

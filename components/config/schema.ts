@@ -20,6 +20,8 @@ import {
     MAX_JWT_EXPIRY_SECONDS,
     MAX_MEMORY_MB,
     MAX_POOL_SIZE,
+    KEPT_GENERATION,
+    MAX_DB_DATA_GENERATION,
     MAX_SIGNING_KEY_GENERATION,
     MAX_SETTING_BYTES,
     MIN_CPUS,
@@ -79,6 +81,8 @@ const boundedInt = (fallback: number, max: number, what: string) =>
         .min(1, { error: `must be at least 1 (${what})` })
         .max(max, { error: `must be at most ${max} (${what})` })
         .default(fallback);
+
+const keptGenerationProblem = (value: string) => (KEPT_GENERATION.test(value) ? undefined : "must be <generation>:<Postgres major>, such as 1:15 (fleet upgrade-db writes it)");
 
 const flag = (fallback: boolean) => z.boolean({ error: "must be true or false" }).default(fallback);
 
@@ -154,6 +158,16 @@ export const SETTINGS = {
         z.union([z.literal(15), z.literal(17)], { error: "must be 15 or 17" }).default(15),
         "integer",
         "Postgres major version of the tenant's data directory; the release runs its db image for that major (0.8.2 has one for 15 too) and refuses a major it has none for. Unset means 15 (every stack made before releases); fleet create and sync record the new tenant's.",
+    ),
+    dbDataGeneration: setting(
+        boundedInt(1, MAX_DB_DATA_GENERATION, "generation of the db data volume"),
+        "integer",
+        "Generation of the db data volume: 1 is <ref>-db-data, n > 1 is <ref>-db-data-g<n>. fleet upgrade-db moves the tenant to a new one; not to be set by hand.",
+    ),
+    dbDataKeptGeneration: setting(
+        checkedText(keptGenerationProblem).optional(),
+        "string",
+        "The db data volume kept after fleet upgrade-db or its rollback, as <generation>:<Postgres major> (e.g. 1:15): declared by the stack, so no update loses it, until fleet upgrade-db <ref> --confirm removes it.",
     ),
     apiUrl: setting(httpUrl.optional(), "string", "Public URL of the tenant's API gateway (Kong). Default: http://localhost:<kongHttpPort>."),
     siteUrl: setting(httpUrl.default("http://localhost:3000"), "string", "URL of the application, where auth redirects go."),
@@ -384,6 +398,8 @@ export type TenantConfig = {
     ref: string;
     release: ReleaseName;
     dbDataPostgresMajor: 15 | 17;
+    dbDataGeneration: number;
+    dbDataKeptGeneration?: string;
     apiUrl?: string;
     siteUrl: string;
     additionalRedirectUrls: string[];

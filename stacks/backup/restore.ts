@@ -85,7 +85,9 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
     const globals = entry.manifest.files.find((f) => f.kind === "globals");
     if (globals) {
         request.onProgress?.("roles");
-        await db.runScript(rolesScript(file(globals)), "template1", "restoring the roles");
+        const [targetVersion] = await db.query("SHOW server_version_num;", "template1", "reading the server version");
+        const upgrade = { from: Number(entry.manifest.postgresVersion.split(".")[0]), to: Math.floor(Number(targetVersion) / 10000) };
+        await db.runScript(rolesScript(file(globals), upgrade), "template1", "restoring the roles");
     }
     let tablesChecked = 0;
     const rowProblems: string[] = [];
@@ -129,7 +131,8 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
  * and puts them back at the end: the target's services keep logging in with the target's secrets,
  * and roles only the backup has come back with their own password hashes.
  */
-function rolesScript(globalsPath: string): Readable {
+function rolesScript(globalsPath: string, majors: { from: number; to: number }): Readable {
+    const adapt = (line: string) => tolerateExistingRole(majors.to > majors.from ? withoutGrantor(line) : line);
     const prelude = [
         "CREATE TEMP TABLE fleet_target_roles AS SELECT rolname, rolpassword FROM pg_authid WHERE rolname !~ '^pg_';",
         "",
@@ -146,12 +149,21 @@ function rolesScript(globalsPath: string): Readable {
         for await (const chunk of createReadStream(globalsPath, { encoding: "utf8" })) {
             const lines = (pending + (chunk as string)).split("\n");
             pending = lines.pop()!;
-            yield lines.map(tolerateExistingRole).join("\n") + "\n";
+            yield lines.map(adapt).join("\n") + "\n";
         }
-        yield tolerateExistingRole(pending);
+        yield adapt(pending);
         yield epilogue;
     }
     return Readable.from(script());
+}
+
+/**
+ * A role grant of an older major's pg_dumpall without its `GRANTED BY`: from Postgres 16 on the grantor
+ * must hold ADMIN OPTION on the role, which the grantors of an older cluster (postgres) may not. The
+ * restoring superuser grants it instead; only the record of who granted it is lost.
+ */
+export function withoutGrantor(line: string): string {
+    return /^GRANT .+ TO .+ GRANTED BY [^;]+;$/.test(line) ? line.replace(/ GRANTED BY [^;]+;$/, ";") : line;
 }
 
 /** `CREATE ROLE x;` of pg_dumpall, made a no-op for a role the target already has (its attributes follow in ALTER ROLE). */

@@ -192,6 +192,19 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         }
     }
 
+    async removeVolume(ref: string, name: string): Promise<void> {
+        const volume = this.docker.getVolume(name);
+        let labels: Record<string, string> | undefined;
+        try {
+            labels = ((await this.api(() => volume.inspect())) as { Labels?: Record<string, string> | null }).Labels ?? undefined;
+        } catch (error) {
+            if ((error as { statusCode?: number }).statusCode === 404) return;
+            throw error;
+        }
+        if (labels?.[LABELS.tenant] !== ref) throw new Error(`volume ${name} is not labelled as ${ref}'s (${LABELS.tenant}); it was left as it is`);
+        await this.api(() => volume.remove());
+    }
+
     /** Every labelled container, network and volume on the host, grouped by tenant ref and sorted. */
     async tenantObjects(): Promise<TenantObjects[]> {
         const labelFilter = { label: [LABELS.tenant] }; // key only: any value

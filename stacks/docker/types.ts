@@ -88,6 +88,8 @@ export interface TenantDockerHost {
      * host has: the fleet may not reach that file system otherwise (ssh:// and tcp:// hosts).
      */
     removeLogFolder(ref: string, logSocketDir: string, image: string): Promise<void>;
+    /** Removes a volume of the tenant; refuses one that is not labelled as the tenant's. A missing volume is no error. */
+    removeVolume(ref: string, name: string): Promise<void>;
     /**
      * The logs of the tenant's containers through the Docker API. Without `follow`, the lines of all
      * containers arrive merged in time order; with it, as they are written, until `signal` aborts.

@@ -3,7 +3,10 @@
  * CLI on the PATH at run time. Each tenant gets its own work directory (see tenantWorkspace.ts), so
  * parallel runs do not race; the backend and secrets provider come from backend.ts.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type * as Automation from "@pulumi/pulumi/automation/index.js";
+import { parse as parseYaml } from "yaml";
 import { PROJECT_NAME } from "../../components/config/constants.js";
 import { isUnsetConfigValue } from "../../components/config/load.js";
 import { locateToolchain } from "../engine/toolchain.js";
@@ -142,11 +145,18 @@ export class AutomationEngine implements StackEngine {
         await this.query(ref, async () => (await this.stack(ref)).removeAllConfig(keys.map((key) => NAMESPACE + key)));
     }
 
+    /**
+     * What the stack itself sets. Pulumi's config listing also holds Pulumi.yaml's defaults of every
+     * setting the stack leaves out; only keys of the stack's own file count (and, as the program reads
+     * them, empty ones mean unset).
+     */
     async getConfig(ref: string): Promise<Record<string, string>> {
         const all = await this.query(ref, async () => (await this.stack(ref)).getAllConfig());
+        const ownKeys = stackFileKeys(this.repoRoot, this.rootProject, ref);
         const settings: Record<string, string> = {};
-        // Without Pulumi.yaml's empty defaults, as the program reads the config: what a stack sets.
-        for (const [key, entry] of Object.entries(all)) if (key.startsWith(NAMESPACE) && !isUnsetConfigValue(entry.value)) settings[key.slice(NAMESPACE.length)] = entry.value;
+        for (const [key, entry] of Object.entries(all)) {
+            if (key.startsWith(NAMESPACE) && ownKeys.has(key) && !isUnsetConfigValue(entry.value)) settings[key.slice(NAMESPACE.length)] = entry.value;
+        }
         return settings;
     }
 
@@ -393,4 +403,16 @@ function firstLineOf(error: unknown): string {
         .map((line) => line.trim().replace(/^(stdout|stderr|err\?):\s*/, ""))
         .filter((line) => line !== "" && !/^code: -?\d+$/.test(line) && !/^Command failed with exit code \d+/.test(line));
     return lines.find((line) => line.startsWith("error:")) ?? lines[0] ?? "unknown error";
+}
+
+/**
+ * The config keys of the stack's own file, `Pulumi.<ref>.yaml` in the project's stackConfigDir
+ * (LocalWorkspace.stackSettings would look in the per-tenant work directory, not through the link).
+ */
+function stackFileKeys(repoRoot: string, rootProject: Record<string, unknown>, ref: string): Set<string> {
+    const dir = typeof rootProject.stackConfigDir === "string" ? join(repoRoot, rootProject.stackConfigDir) : repoRoot;
+    const path = join(dir, `Pulumi.${ref}.yaml`);
+    if (!existsSync(path)) return new Set();
+    const document = parseYaml(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+    return new Set(Object.keys(document?.config ?? {}));
 }

@@ -12,7 +12,9 @@ import type { SettingValue } from "./engine.js";
 export const ROTATED_SECRET_KEYS = ["postgresPassword", "dashboardPassword", "jwtSecret"] as const;
 /** Set by `fleet rotate <ref> signing-key|api-keys`; the stack's own from then on, like a rotated secret. */
 export const KEY_ROTATION_KEYS = ["signingKeyGeneration", "keepPreviousSigningKey", "opaqueKeyGeneration", "keepPreviousOpaqueKeys"] as const;
-export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...KEY_ROTATION_KEYS];
+/** fleet upgrade-db's record of the tenant's data volumes. */
+export const DATA_GENERATION_KEYS = ["dbDataGeneration", "dbDataKeptGeneration"] as const;
+export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...KEY_ROTATION_KEYS, ...DATA_GENERATION_KEYS];
 /**
  * Secrets of other systems that `fleet rotate` writes (a value from the provider), for tenants that
  * fleet.yaml does not list: for a listed one the registry states them, and is where they change.

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import * as tar from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { digestDifferences, fileDigests, retarget } from "../../stacks/backup/volumeArchives.js";
-import { tolerateExistingRole } from "../../stacks/backup/restore.js";
+import { tolerateExistingRole, withoutGrantor } from "../../stacks/backup/restore.js";
 
 /** A tar as the Docker API returns for a path: one top folder named like its last segment. */
 async function archive(entries: Record<string, string | null>): Promise<Buffer> {
@@ -61,5 +61,12 @@ describe("restoring roles", () => {
         expect(tolerateExistingRole("CREATE ROLE authenticator;")).toBe("DO $fleet$ BEGIN CREATE ROLE authenticator; EXCEPTION WHEN duplicate_object THEN NULL; END $fleet$;");
         expect(tolerateExistingRole('CREATE ROLE "Odd Name";')).toContain('CREATE ROLE "Odd Name";');
         expect(tolerateExistingRole("ALTER ROLE authenticator WITH NOINHERIT LOGIN PASSWORD 'SCRAM-SHA-256$x';")).toBe("ALTER ROLE authenticator WITH NOINHERIT LOGIN PASSWORD 'SCRAM-SHA-256$x';");
+    });
+
+    it("drops the grantor of an older major's role grants (Postgres 16 on wants ADMIN OPTION of it), nothing else", () => {
+        expect(withoutGrantor("GRANT supabase_functions_admin TO postgres GRANTED BY supabase_admin;")).toBe("GRANT supabase_functions_admin TO postgres;");
+        expect(withoutGrantor("GRANT anon TO authenticator WITH ADMIN OPTION GRANTED BY postgres;")).toBe("GRANT anon TO authenticator WITH ADMIN OPTION;");
+        expect(withoutGrantor("GRANT anon TO authenticator;")).toBe("GRANT anon TO authenticator;");
+        expect(withoutGrantor("ALTER ROLE x WITH PASSWORD 'GRANTED BY y;';")).toBe("ALTER ROLE x WITH PASSWORD 'GRANTED BY y;';");
     });
 });

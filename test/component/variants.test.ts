@@ -117,6 +117,30 @@ describe("settings that change a project", () => {
         expect(text).not.toContain("gh-secret-456");
     });
 
+    it("names the db data volume by its generation and declares the kept one, retained unless data is to go", async () => {
+        const volumesOf = async (settings: Record<string, unknown>) => {
+            const retained = new Map<string, boolean>();
+            const run = await installMocks();
+            const { parseTenantConfig } = await import("../../components/config/load.js");
+            const { splitSecrets } = await import("../../components/config/secrets.js");
+            const { SupabaseProject } = await import("../../components/supabaseProject.js");
+            const parsed = splitSecrets(parseTenantConfig({ ref: "gen", authEmailAutoconfirm: true, ...settings }, "test"));
+            const project = new SupabaseProject("gen", { settings: parsed.settings, secrets: parsed.secretInputs }, {
+                transformations: [(args) => (args.type === VOLUME ? (retained.set(args.name, args.opts.retainOnDelete ?? false), undefined) : undefined)],
+            });
+            await settle(project);
+            const names = Object.fromEntries(run.registrations.filter((r) => r.type === VOLUME).map((r) => [r.name, r.inputs.name]));
+            return { names, retained: Object.fromEntries(retained) };
+        };
+        expect((await volumesOf({})).names["gen-db-data"]).toBe("gen-db-data");
+        const upgraded = await volumesOf({ dbDataGeneration: 2, dbDataKeptGeneration: "1:15" });
+        expect([upgraded.names["gen-db-data"], upgraded.names["gen-db-data-kept"]]).toEqual(["gen-db-data-g2", "gen-db-data"]);
+        expect(upgraded.retained["gen-db-data-kept"]).toBe(true);
+        expect((await volumesOf({ dbDataGeneration: 2, dbDataKeptGeneration: "1:15", deleteDataOnDestroy: true })).retained["gen-db-data-kept"]).toBe(false);
+        // Rolled back: generation 1 in use again, the newer one kept.
+        expect(Object.values((await volumesOf({ dbDataGeneration: 1, dbDataKeptGeneration: "2:17" })).names).filter((name) => String(name).startsWith("gen-db-data")).sort()).toEqual(["gen-db-data", "gen-db-data-g2"]);
+    });
+
     it("deleteDataOnDestroy lets destroy remove the data volumes (explicit opt-in)", async () => {
         const retained = new Map<string, boolean>();
         const run = await installMocks();

@@ -129,3 +129,15 @@ describe("release catalog", () => {
         expect(postgresMajorOfImage(`supabase/postgres@sha256:${"b".repeat(64)}`)).toBeUndefined();
     });
 });
+
+describe("db data generations", () => {
+    it("takes a generation from 1 to 99 and a kept generation as <generation>:<major> other than the one in use", () => {
+        expect(parseTenantConfig(BASE, "test").dbDataGeneration).toBe(1);
+        expect(parseTenantConfig({ ...BASE, dbDataGeneration: "2", dbDataKeptGeneration: "1:15" }, "test").dbDataKeptGeneration).toBe("1:15");
+        expect(problemsOf({ ...BASE, dbDataGeneration: 100 })).toEqual(["supabase-fleet:dbDataGeneration: must be at most 99 (generation of the db data volume) (got 100)"]);
+        expect(problemsOf({ ...BASE, dbDataKeptGeneration: "1:16" })).toEqual(['supabase-fleet:dbDataKeptGeneration: must be <generation>:<Postgres major>, such as 1:15 (fleet upgrade-db writes it) (got "1:16")']);
+        expect(problemsOf({ ...BASE, dbDataGeneration: 2, dbDataKeptGeneration: "2:15" })).toEqual([
+            'supabase-fleet:dbDataKeptGeneration: must name another generation than dbDataGeneration (2): it is the volume kept beside the one in use (got "2:15")',
+        ]);
+    });
+});

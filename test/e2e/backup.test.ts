@@ -3,7 +3,8 @@
  * gets a table, an auth user (through the real GoTrue), a storage object and an edge function; it is
  * backed up into a folder and into a real S3-compatible server (drilled from there), destroyed with
  * its data, and restored from the folder's backup under its own ref, where
- * all of it is found again and the user signs in with the password it signed up with.
+ * all of it is found again and the user signs in with the password it signed up with; then restored
+ * in place over the live tenant into a new data volume, and rolled back to the kept one.
  */
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -227,5 +228,22 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         // Nothing is left to do: the next preview changes nothing.
         const again = JSON.parse(fleetOk("preview", REF, "--json")) as { tenants: { result: { changeSummary: Record<string, number> } }[] };
         expect(Object.keys(again.tenants[0]!.result.changeSummary).filter((op) => op !== "same")).toEqual([]);
+    }, 900_000);
+
+    it("restore --in-place puts the backup over the live tenant into a new data volume, and upgrade-db --rollback goes back to the kept one", () => {
+        sql(REF, "INSERT INTO public.notes (body) VALUES ('written after the backup')");
+        const restored = fleet("restore", REF, "--from", "latest", "--in-place");
+        expect(restored.status, `${restored.stdout.slice(-3000)}\n${restored.stderr.slice(-3000)}`).toBe(0);
+        expect(sql(REF, "SELECT count(*) FROM public.notes")).toBe("250");
+        expect(auth(REF, "/token?grant_type=password", USER).user?.email).toBe(USER.email);
+        const mounts = JSON.parse(runOk("docker", ["inspect", `${REF}-db`, "--format", "{{json .Mounts}}"])) as { Name?: string }[];
+        expect(mounts.map((mount) => mount.Name)).toContain(`${REF}-db-data-g2`);
+        expect(runOk("docker", ["volume", "inspect", `${REF}-db-data`, "--format", "{{.Name}}"]).trim()).toBe(`${REF}-db-data`); // kept
+
+        fleetOk("upgrade-db", REF, "--rollback");
+        expect(sql(REF, "SELECT count(*) FROM public.notes")).toBe("251");
+        fleetOk("upgrade-db", REF, "--confirm");
+        expect(run("docker", ["volume", "inspect", `${REF}-db-data-g2`]).status).not.toBe(0);
+        expect(sql(REF, "SELECT count(*) FROM public.notes")).toBe("251");
     }, 900_000);
 });

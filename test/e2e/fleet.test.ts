@@ -315,6 +315,30 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(fleet("upgrade", "e2ealpha", "--release", "0.8.2").stdout).toBe("already on 0.8.2: e2ealpha\nnothing to upgrade\n");
     }, 900_000);
 
+    it("upgrade-db moves e2ealpha's data to Postgres 17 on a new volume with its rows, and --rollback brings Postgres 15 back with its data", () => {
+        const sql = (query: string) => runOk("docker", ["exec", "e2ealpha-db", "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-At", "-c", query]).trim();
+        const preview = fleet("upgrade-db", "e2ealpha", "--preview");
+        expect(preview.status, preview.stderr.slice(-3000)).toBe(0);
+        expect(preview.stdout).toContain(`e2ealpha: Postgres 15 on e2ealpha-db-data to Postgres 17 on e2ealpha-db-data-g2 (${RELEASES["0.8.2"].images.db})`);
+
+        const upgraded = fleet("upgrade-db", "e2ealpha");
+        expect(upgraded.status, `${upgraded.stdout.slice(-3000)}\n${upgraded.stderr.slice(-3000)}`).toBe(0);
+        expect(sql("SHOW server_version_num").slice(0, 2)).toBe("17");
+        expect(sql("SELECT note FROM upgrade_probe")).toBe("written on feb-2026");
+        expect(inspect("container", "e2ealpha-db").Config.Image).toBe(RELEASES["0.8.2"].images.db);
+        expect(inspect("container", "e2ealpha-db").Mounts.map((mount: { Name?: string }) => mount.Name)).toContain("e2ealpha-db-data-g2");
+        expect(inspect("volume", "e2ealpha-db-data").Name).toBe("e2ealpha-db-data"); // kept, untouched
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
+        sql("INSERT INTO upgrade_probe VALUES ('written on 17')");
+
+        const rolledBack = fleet("upgrade-db", "e2ealpha", "--rollback");
+        expect(rolledBack.status, `${rolledBack.stdout.slice(-3000)}\n${rolledBack.stderr.slice(-3000)}`).toBe(0);
+        expect(sql("SHOW server_version_num").slice(0, 2)).toBe("15");
+        expect(sql("SELECT string_agg(note, ',') FROM upgrade_probe")).toBe("written on feb-2026");
+        expect(inspect("volume", "e2ealpha-db-data-g2").Name).toBe("e2ealpha-db-data-g2"); // what was written on 17 is kept too
+        expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
+    }, 1_200_000);
+
     it("a tenant created --config-only is destroyed without ever having been deployed", () => {
         // Its generated secrets never got a value: the program run of the destroy must not sign with them.
         const created = fleet("create", "e2egamma", "--host", "local", "--config-only");

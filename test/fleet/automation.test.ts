@@ -123,7 +123,7 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
         expect(await engine.listStacks()).toEqual([]);
     });
 
-    it("reads a stack's settings without the empty defaults the project's Pulumi.yaml declares, and destroys a stack never deployed", async () => {
+    it("reads a stack's own settings without the defaults the project's Pulumi.yaml declares, and destroys a stack never deployed", async () => {
         const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
         writeFileSync(join(root, "Pulumi.yaml"), readFileSync(join(import.meta.dirname, "..", "..", "Pulumi.yaml"), "utf8"));
         // A program that fails if it runs at all.
@@ -135,6 +135,8 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
         expect(config).toMatchObject({ ref: "plain", authEmailAutoconfirm: "true" });
         expect(Object.entries(config).filter(([, value]) => value === "" || value === "[]")).toEqual([]);
         expect(config.functionsImage).toBeUndefined();
+        // Nor the non-empty ones: a default is not the stack's own (fleet sync would otherwise take it for a setting).
+        expect([config.release, config.siteUrl]).toEqual([undefined, undefined]);
         // A stack never deployed is destroyed without running the program.
         await expect(engine.destroy("plain")).resolves.toMatchObject({ kind: "destroy" });
         await engine.removeStack("plain");

@@ -171,20 +171,24 @@ ${PARALLEL}`,
         examples: ["npm run fleet -- backups acme", "npm run fleet -- backups acme --json"],
     },
     restore: {
-        usage: "fleet restore <ref> --from <id|latest> [--into <new-ref>] [--host <name>] [--dir <folder> | --s3 <url>]",
-        summary: "Restore a backup into a new tenant, and check every row and file",
+        usage: "fleet restore <ref> --from <id|latest> [--into <new-ref> [--host <name>] | --in-place] [--dir <folder> | --s3 <url>]",
+        summary: "Restore a backup into a new tenant, or in place into a new data volume, and check every row and file",
         details: `Checks the backup's SHA-256 sums, creates and deploys the new tenant with the backup's release,
 then stops it, writes the volumes, restores the roles and databases in its db container, and
 starts it in order. The new tenant keeps its own secrets: its services log in with its own
 passwords, and the pooler, realtime and analytics rebuild their state from them. Every table is
 checked against its dump and every file against the backup; a difference fails the restore
 (exit 1) and leaves the tenant for inspection. A restore never writes over an existing tenant:
-without --into, <ref> itself must be gone (the disaster case).
+without --into, <ref> itself must be gone (the disaster case), unless --in-place: then the
+running tenant is switched to a new db data volume, deployed, stopped, restored and started the same
+way, and its current volume is kept untouched until fleet upgrade-db <ref> --confirm (--rollback
+goes back to it). A failure puts it back on its current volume. The backup must be of its release.
   --from <id|latest>   The backup (fleet backups <ref> lists them)
   --into <new-ref>     The tenant to create (default: <ref>, which must not exist)
   --host <name>        Registry host for the new tenant (default: the source's)
+  --in-place           Over the live tenant itself, into a new data volume
 ${backupTarget("are")}`,
-        examples: ["npm run fleet -- restore acme --from latest --into acme-copy", "npm run fleet -- restore acme --from 20261203T020000Z"],
+        examples: ["npm run fleet -- restore acme --from latest --into acme-copy", "npm run fleet -- restore acme --from 20261203T020000Z", "npm run fleet -- restore acme --from latest --in-place"],
     },
     drill: {
         usage: "fleet drill <ref> [--from <id|latest>] [--host <name>] [--dir <folder> | --s3 <url>]",
@@ -245,6 +249,23 @@ secret (app.settings.jwt_secret). fleet sync keeps the new release (it is the st
   --preview            Show what each tenant would go through; change nothing
 ${PARALLEL}`,
         examples: ["npm run fleet -- upgrade acme --release 0.8.2 --preview", "npm run fleet -- upgrade --all --release 0.8.2 --canary 1", "npm run fleet -- upgrade acme nova --release 0.8.2"],
+    },
+    "upgrade-db": {
+        usage: "fleet upgrade-db <ref> [--preview | --rollback | --confirm] [--dir <folder> | --s3 <url>]",
+        summary: "Move a tenant's data to the Postgres major of its release, keeping the old volume until --confirm",
+        details: `For a tenant whose data directory is older than its release's Postgres (a Postgres 15 tenant
+on 0.8.2). Refused, with nothing changed, for a paused tenant, a dbImage override, a volume still
+kept from the last upgrade, extensions Postgres 17 lacks (timescaledb, plv8, plcoffee, plls), or
+less free disk than twice the data and 5 GiB. Then: a fresh backup (where backups go), the tenant
+switched to a new data volume <ref>-db-data-g<n> on the new major (the old one recorded as kept),
+deployed, the backup restored into it and every table checked against its dump. A failure puts the
+tenant back on its old volume. The old volume is never written; --rollback goes back to it (and
+keeps the new one), --confirm removes the one not in use.
+  --preview            Show the volumes, the image and the checks; change nothing
+  --rollback           Run on the kept volume again, keeping the other (also after restore --in-place)
+  --confirm            Remove the kept volume (also after restore --in-place)
+${backupTarget("go")}`,
+        examples: ["npm run fleet -- upgrade-db acme --preview", "npm run fleet -- upgrade-db acme", "npm run fleet -- upgrade-db acme --rollback", "npm run fleet -- upgrade-db acme --confirm"],
     },
 };
 

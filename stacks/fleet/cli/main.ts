@@ -30,6 +30,7 @@ import { S3Error, S3UsageError } from "../../backup/s3Client.js";
 import { BackupDamagedError } from "../../backup/restore.js";
 import { parseRelease, planUpgrade, previewUpgrade, upgradeTenant, upgradeWaves, UpgradeFailedError, UpgradeHeldError, type UpgradeOutcome, type UpgradePreview } from "../upgrade.js";
 import { RELEASE_NAMES } from "../../../components/releases.js";
+import { confirmDb, dbUpgradePreflight, DbUpgradeFailedError, generations, planDbUpgrade, planInPlaceRestore, restoreInPlace, type InPlaceRestoreOutcome, rollbackDb, upgradeDb, type DbUpgradeOutcome } from "../dataGenerations.js";
 import { renderFleetPreviewComment, type TenantPreview } from "../../preview/index.js";
 import type { TenantRunResult } from "../runner.js";
 
@@ -82,6 +83,9 @@ const OPTIONS = {
     preview: { type: "boolean" },
     release: { type: "string" },
     canary: { type: "string" },
+    rollback: { type: "boolean" },
+    "in-place": { type: "boolean" },
+    confirm: { type: "boolean" },
 } as const;
 
 /** Options each command accepts besides registry, engine, json and help. */
@@ -102,10 +106,11 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     logs: ["since", "tail", "follow"],
     backup: ["all", "parallel", "dir", "s3", "keep", "max-age"],
     backups: ["dir", "s3"],
-    restore: ["dir", "s3", "from", "into", "host"],
+    restore: ["dir", "s3", "from", "into", "host", "in-place"],
     drill: ["dir", "s3", "from", "host"],
     rotate: ["preview", "from-env", "provider"],
     upgrade: ["all", "parallel", "release", "canary", "preview"],
+    "upgrade-db": ["dir", "s3", "preview", "rollback", "confirm"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -175,7 +180,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 const READ_ONLY_COMMANDS = ["list", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
 
 const MULTI_TENANT = ["up", "preview", "refresh", "backup", "upgrade"];
-const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill"];
+const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill", "upgrade-db"];
 
 /** Checks that need no engine, so a wrong command line fails fast even without the Pulumi CLI. */
 function checkArguments(command: string, positionals: readonly string[], values: Values): string | undefined {
@@ -196,6 +201,8 @@ function checkArguments(command: string, positionals: readonly string[], values:
         if (values.release === undefined) return `fleet upgrade needs --release <${RELEASE_NAMES.join("|")}>`;
         if (values.canary !== undefined && !/^[1-9][0-9]{0,3}$/.test(values.canary)) return `--canary: must be a whole number of tenants, 1 or more (got an invalid value)`;
     }
+    if (command === "upgrade-db" && [values.preview, values.rollback, values.confirm].filter(Boolean).length > 1) return "fleet upgrade-db takes one of --preview, --rollback, --confirm";
+    if (command === "restore" && values["in-place"] && (values.into !== undefined || values.host !== undefined)) return "fleet restore --in-place restores over the tenant itself: no --into or --host";
     if (command === "restore" && values.from === undefined) return "fleet restore needs --from <backup id|latest> (fleet backups <ref> lists them)";
     for (const key of ["from", "into"] as const) {
         if (values[key] !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(values[key])) return `--${key}: must be a backup id, latest, or a tenant ref (got an invalid value)`;
@@ -248,6 +255,7 @@ function reportError(io: CliIo, error: unknown): number {
         error instanceof S3Error ||
         error instanceof RestoreCheckError ||
         error instanceof UpgradeFailedError ||
+        error instanceof DbUpgradeFailedError ||
         error instanceof DrillFailedError;
     const text = error instanceof Error ? (known ? error.message : firstLine(error.message)) : String(error);
     io.stderr.write(`fleet: ${text}\n`);
@@ -508,6 +516,14 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const source = singleRef(invocation);
         const store = backupStoreFrom(values, io.env, io.cwd);
         await store.find(source, values.from!); // a missing backup and an existing target are usage errors, before the run
+        if (values["in-place"]) {
+            const planned = await planInPlaceRestore(fleet, store, source, values.from!);
+            const report = await runMany<InPlaceRestoreOutcome>(invocation, [source], "restore", (_ref, context) => restoreInPlace(fleet, store, planned, context), (value) => {
+                const outcome = value as InPlaceRestoreOutcome;
+                return `${outcome.tablesChecked} tables and ${outcome.filesChecked} files match backup ${outcome.backup}; ${outcome.keptVolume} is kept until fleet upgrade-db ${source} --confirm (--rollback goes back to it)`;
+            });
+            return finish(invocation, "restore", report);
+        }
         const into = await checkRestoreTarget(fleet, { source, ...(values.into ? { into: values.into } : {}) });
         let outcome: Awaited<ReturnType<typeof restoreTenant>> | undefined;
         const report = await runMany(invocation, [into], "restore", async (_ref, context) => {
@@ -600,6 +616,35 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const results = reports.flatMap((report) => report.results);
         if (json) printJson(io, { release, current: plan.current, waves: waves.map((wave) => wave.map((item) => item.ref)), notStarted, results });
         return results.every((result) => result.outcome === "succeeded") && notStarted.length === 0 ? 0 : EXIT_FAILED;
+    },
+
+    async "upgrade-db"(invocation) {
+        const { fleet, io, json, values } = invocation;
+        const ref = singleRef(invocation);
+        if (values.rollback || values.confirm) {
+            const what = values.rollback ? "rollback" : "confirm";
+            await generations(fleet, ref, values.rollback ? "roll back to" : "confirm"); // usage errors before the run
+            const report = await runMany<object>(invocation, [ref], `upgrade-db --${what}`, (r, context) => (values.rollback ? rollbackDb(fleet, r, context) : confirmDb(fleet, r, context)), (value) =>
+                "removedVolume" in (value as object) ? `removed ${(value as { removedVolume: string }).removedVolume}` : `runs ${(value as { to: string }).to}; ${(value as { keptVolume: string }).keptVolume} is kept until --confirm`,
+            );
+            return finish(invocation, `upgrade-db --${what}`, report);
+        }
+        const plan = await planDbUpgrade(fleet, ref); // usage errors before anything changes
+        const problems = await dbUpgradePreflight(fleet, plan);
+        if (values.preview || problems.length) {
+            if (json) printJson(io, { ...plan, problems });
+            else {
+                print(io, [`${ref}: Postgres ${plan.from.postgresMajor} on ${plan.fromVolume} to Postgres ${plan.to.postgresMajor} on ${plan.toVolume} (${plan.dbImage})`, "  a fresh backup first; the services stop while it is restored into the new volume; the old volume is kept until --confirm", ...problems.map((problem) => `  refused: ${problem}`)].join("\n"));
+                if (!problems.length) print(io, "nothing was changed");
+            }
+            return problems.length ? EXIT_USAGE : 0;
+        }
+        const store = backupStoreFrom(values, io.env, io.cwd);
+        const report = await runMany<DbUpgradeOutcome>(invocation, [ref], "upgrade-db", (_ref, context) => upgradeDb(fleet, store, plan, context), (value) => {
+            const outcome = value as DbUpgradeOutcome;
+            return `${outcome.from} to ${outcome.to}, ${outcome.tablesChecked} tables checked (backup ${outcome.backup}); ${outcome.keptVolume} is kept until --confirm`;
+        });
+        return finish(invocation, "upgrade-db", report);
     },
 
     async outputs(invocation) {

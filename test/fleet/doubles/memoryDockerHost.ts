@@ -40,6 +40,14 @@ export class MemoryDockerHost implements TenantDockerHost {
         this.removedLogFolders.push(`${logSocketDir}/${ref} ${image}`);
     }
 
+    /** Volumes removed through removeVolume, as `<ref> <name>`. */
+    readonly removedVolumes: string[] = [];
+
+    async removeVolume(ref: string, name: string): Promise<void> {
+        this.check("removeVolume", ref);
+        this.removedVolumes.push(`${ref} ${name}`);
+    }
+
     async serviceStates(ref: string): Promise<Record<string, ContainerState>> {
         this.check("serviceStates", ref);
         return { ...(this.tenants.get(ref) ?? {}) };
