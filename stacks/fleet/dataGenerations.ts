@@ -22,6 +22,7 @@ import { backupTenant } from "./backups.js";
 import { dockerConnectionOf } from "./fleetConfigs.js";
 import { Fleet, FleetUsageError, type RunContext } from "./fleet.js";
 import { DATA_GENERATION_KEYS, isPaused, tenantConfigFromStack } from "./stackConfig.js";
+import { errorFirstLine } from "./table.js";
 
 /** One generation of a tenant's db data: its volume and the major that wrote it. */
 export interface DataGeneration {
@@ -173,13 +174,13 @@ async function restoreIntoNewGeneration(fleet: Fleet, store: BackupStore, plan: 
             opened.release();
         }
     } catch (error) {
-        const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+        const reason = errorFirstLine(error);
         if (context.signal?.aborted) throw error;
         await switchGeneration(fleet, plan.ref, plan.from, plan.to);
         try {
             await fleet.up(plan.ref, context);
         } catch (rollback) {
-            throw new DbUpgradeFailedError(`writing ${plan.ref}'s data into ${plan.toVolume} failed (${reason}); going back to ${plan.fromVolume} failed too (${(rollback instanceof Error ? rollback.message : String(rollback)).split("\n")[0]}): fleet up ${plan.ref}`);
+            throw new DbUpgradeFailedError(`writing ${plan.ref}'s data into ${plan.toVolume} failed (${reason}); going back to ${plan.fromVolume} failed too (${errorFirstLine(rollback)}): fleet up ${plan.ref}`);
         }
         throw new DbUpgradeFailedError(`writing ${plan.ref}'s data into ${plan.toVolume} failed (${reason}); rolled back: it runs Postgres ${plan.from.postgresMajor} on ${plan.fromVolume} again (backup ${backupId}; ${plan.toVolume} is kept until fleet upgrade-db ${plan.ref} --confirm)`);
     }

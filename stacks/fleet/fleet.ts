@@ -8,6 +8,7 @@ import { PortAllocator } from "./portAllocator.js";
 import type { DockerConnection, LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
 import { DEFAULT_HOST, findTenant, type FleetHost, type FleetRegistry } from "./registry.js";
 import { newTenantReleaseSettings, secretKeysOf, tenantConfigFromStack, type PortKey, type TenantPorts } from "./stackConfig.js";
+import { errorFirstLine } from "./table.js";
 import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { SETTINGS, type TenantConfig } from "../../components/config/schema.js";
 import { RELEASES, serviceImage } from "../../components/releases.js";
@@ -238,7 +239,7 @@ export class Fleet {
             await this.docker(dockerConnectionOf(config)).removeLogFolder(ref, settings.logSocketDir, image);
             return undefined;
         } catch (error) {
-            return `${settings.logSocketDir}/${ref} (${firstLineOf(error)})`;
+            return `${settings.logSocketDir}/${ref} (${errorFirstLine(error)})`;
         }
     }
 
@@ -330,8 +331,4 @@ export class Fleet {
 
 function errorText(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
-}
-
-function firstLineOf(error: unknown): string {
-    return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }

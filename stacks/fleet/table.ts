@@ -21,3 +21,6 @@ export function formatDuration(ms: number): string {
 export function firstLine(text: string | undefined): string {
     return (text ?? "").split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
 }
+
+/** The first line of an error's message: what a one-line report of it says. */
+export const errorFirstLine = (error: unknown): string => firstLine(error instanceof Error ? error.message : String(error));

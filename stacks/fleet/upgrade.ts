@@ -11,6 +11,7 @@ import { RELEASE_NAMES, RELEASES, serviceImage, type ReleaseName } from "../../c
 import { OperationCancelledError, type OperationOutcome, type StackPreview } from "./engine.js";
 import { Fleet, FleetUsageError, type RunContext } from "./fleet.js";
 import { restartedContainers } from "./rotate.js";
+import { errorFirstLine } from "./table.js";
 import { isPaused, releaseOfStack, tenantConfigFromStack } from "./stackConfig.js";
 
 /** One tenant of an upgrade, as checked before anything changes. */
@@ -151,13 +152,13 @@ export async function upgradeTenant(fleet: Fleet, item: UpgradeItem, context: Ru
     try {
         outcome = await fleet.up(item.ref, context);
     } catch (error) {
-        const reason = firstLine(error);
+        const reason = errorFirstLine(error);
         if (context.signal?.aborted) throw error; // Ctrl-C: the engine already left the stack unlocked
         await restoreRelease(fleet, item);
         try {
             await fleet.up(item.ref, context);
         } catch (rollback) {
-            throw new UpgradeFailedError(`upgrade to ${item.to} failed (${reason}); putting it back on ${item.from} failed too (${firstLine(rollback)}): fleet status ${item.ref}, then fleet up ${item.ref}`);
+            throw new UpgradeFailedError(`upgrade to ${item.to} failed (${reason}); putting it back on ${item.from} failed too (${errorFirstLine(rollback)}): fleet status ${item.ref}, then fleet up ${item.ref}`);
         }
         throw new UpgradeFailedError(`upgrade to ${item.to} failed (${reason}); rolled back: it runs ${item.from} again`);
     }
@@ -167,8 +168,4 @@ export async function upgradeTenant(fleet: Fleet, item: UpgradeItem, context: Ru
 async function restoreRelease(fleet: Fleet, item: UpgradeItem): Promise<void> {
     if (item.fromRecorded) await fleet.engine.setConfig(item.ref, { release: item.from }, []);
     else await fleet.engine.removeConfig(item.ref, ["release"]);
-}
-
-function firstLine(error: unknown): string {
-    return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
