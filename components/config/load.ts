@@ -2,6 +2,7 @@
  * Turning raw settings (Pulumi stack config, or a tenant entry of the fleet registry) into a validated
  * `TenantConfig`, or into one line per problem that names the key and what is allowed.
  */
+import type { z } from "zod";
 import { OPAQUE_SECRET, PROVIDER_NAMESPACES } from "./constants.js";
 import { escapeControlCharacters } from "./text.js";
 import { PROJECT_NAME, SECRET_SETTING_KEYS, SETTINGS, SETTING_KEYS, tenantConfigSchema, type SettingKey, type TenantConfig } from "./schema.js";
@@ -43,6 +44,15 @@ function coerce(key: string, raw: unknown): unknown {
         case "string":
             return raw;
     }
+}
+
+/**
+ * One setting read on its own, without the rules between settings: its value, or its default when
+ * it is unset or does not validate (for reading what a stack declares even when its config is broken).
+ */
+export function settingOrDefault<K extends SettingKey>(key: K, raw: unknown): z.output<(typeof SETTINGS)[K]["schema"]> {
+    const parsed = SETTINGS[key].schema.safeParse(raw === undefined || (typeof raw === "string" && isUnsetConfigValue(raw)) ? undefined : coerce(key, raw));
+    return (parsed.success ? parsed.data : SETTINGS[key].schema.parse(undefined)) as z.output<(typeof SETTINGS)[K]["schema"]>;
 }
 
 /**

@@ -58,6 +58,8 @@ function setting<T extends z.ZodType>(schema: T, kind: SettingKind, description:
 
 // ---- value shapes, each with a message that says what is allowed ----
 
+/** A host's name in fleet.yaml (and in a stack's fleetHost). */
+export const FLEET_HOST_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const DNS_LABEL = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const refShape = z
     .string({ error: "must be a string" })
@@ -195,6 +197,15 @@ export const SETTINGS = {
             .optional(),
         "string",
         "For a tcp:// dockerHost (required there): folder on the machine that runs Pulumi and the fleet with the daemon's CA (ca.pem) and this client's certificate and key (cert.pem, key.pem). The daemon is reached only over TLS that verifies both sides.",
+    ),
+    fleetHost: setting(
+        z
+            .string({ error: "must be a string" })
+            .regex(FLEET_HOST_NAME, { error: "must be a host name of fleet.yaml (lowercase letters, digits and hyphens)" })
+            .max(63, { error: "must be at most 63 characters" })
+            .optional(),
+        "string",
+        "The fleet.yaml host the tenant runs on, recorded by fleet sync and fleet create (a placed tenant stays there). Read by the fleet only; the program ignores it.",
     ),
     logSocketDir: setting(
         z
@@ -410,6 +421,7 @@ export type TenantConfig = {
     poolerTransactionPort: number;
     dockerHost: string;
     dockerTlsCertPath?: string;
+    fleetHost?: string;
     logSocketDir: string;
     dockerSocketPath: string;
     deleteDataOnDestroy: boolean;

@@ -17,6 +17,7 @@ import { storage } from "./storage.js";
 import { studio } from "./studio.js";
 import { supavisor } from "./supavisor.js";
 import { vector } from "./vector.js";
+import type { TenantConfig } from "../config/schema.js";
 import type { ServiceModule } from "./types.js";
 
 export const SERVICE_MODULES: Readonly<Record<ServiceName, ServiceModule>> = {
@@ -56,4 +57,19 @@ export const START_DEPENDENCIES: StartGraph = perService((service) =>
 /** The services a tenant runs: all of them, less analytics and vector when analytics is off. */
 export function enabledServices(analyticsEnabled: boolean): ServiceName[] {
     return SERVICE_NAMES.filter((service) => analyticsEnabled || !ANALYTICS_SERVICES.includes(service));
+}
+
+/** What a tenant's containers may use in all: the sum of their limits, as placement counts it against a host. */
+export interface DeclaredLimits {
+    readonly memoryMb: number;
+    readonly cpus: number;
+}
+
+export function declaredLimits(config: Pick<TenantConfig, "analyticsEnabled" | `${ServiceName}MemoryMb` | `${ServiceName}Cpus`>): DeclaredLimits {
+    const services = enabledServices(config.analyticsEnabled);
+    return {
+        memoryMb: services.reduce((sum, service) => sum + config[`${service}MemoryMb`], 0),
+        // Hundredths: the sum of decimal limits stays exact ("0.5" + "0.1" is 0.6, not 0.6000000000000001).
+        cpus: services.reduce((sum, service) => sum + Math.round(Number(config[`${service}Cpus`]) * 100), 0) / 100,
+    };
 }

@@ -138,7 +138,7 @@ async function deployAndRestore(fleet: Fleet, store: BackupStore, listed: Backup
     const { folder, entry, release } = await store.open(listed);
     try {
         await verifyBackup(folder, entry);
-        const hostOfSource = fleet.registry?.tenants.find((tenant) => tenant.ref === entry.manifest.ref)?.host.name;
+        const hostOfSource = await fleet.hostNameOf(entry.manifest.ref);
         await fleet.create(into, { release: entry.manifest.release, ...(hostName ?? hostOfSource ? { hostName: hostName ?? hostOfSource } : {}) });
         onCreated?.();
         await fleet.up(into, context); // throws when the deployment fails

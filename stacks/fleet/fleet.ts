@@ -6,11 +6,13 @@ import { type OperationOutcome, type OperationProgress, type SettingValue, type 
 import { dockerConnectionOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
 import { PortAllocator } from "./portAllocator.js";
 import type { DockerConnection, LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
-import { DEFAULT_HOST, findTenant, type FleetHost, type FleetRegistry } from "./registry.js";
+import { checkFits, chooseHost, hostUse, PlacementError } from "./placement.js";
+import { DEFAULT_HOST, findTenant, withHostSettings, type FleetHost, type FleetRegistry, type RegistryTenant } from "./registry.js";
 import { newTenantReleaseSettings, secretKeysOf, tenantConfigFromStack, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { errorFirstLine } from "./table.js";
 import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { SETTINGS, type TenantConfig } from "../../components/config/schema.js";
+import { declaredLimits } from "../../components/services/index.js";
 import { RELEASES, serviceImage } from "../../components/releases.js";
 
 /** A mistake in what the operator asked for (unknown tenant, bad flag combination): exit code 2. */
@@ -129,15 +131,16 @@ export class Fleet {
         const refCheck = SETTINGS.ref.schema.safeParse(ref);
         if (!refCheck.success) throw new FleetUsageError(`tenant ref "${ref}": ${refCheck.error.issues[0]?.message ?? "is not valid"}`);
         const registered = findTenant(this.registry, ref);
-        if (registered && options.hostName && options.hostName !== registered.host.name) {
+        if (registered?.host && options.hostName && options.hostName !== registered.host.name) {
             throw new FleetUsageError(`--host ${options.hostName}: ${ref} is placed on host ${registered.host.name} in ${this.registry!.source}; change it there`);
         }
-        const host = registered?.host ?? this.pickHost(options.hostName);
         const stacks = await this.engine.listStacks();
         if (stacks.some((stack) => stack.ref === ref)) {
             throw new FleetUsageError(`tenant "${ref}" already exists; fleet up ${ref} deploys it, fleet destroy ${ref} removes it`);
         }
-        const baseSettings = registered ? { ...registered.settings } : this.adHocSettings(ref, host);
+        const configs = await readAllConfigs(this.engine, stacks.map((stack) => stack.ref));
+        const host = this.hostForNewTenant(ref, registered, options.hostName, configs);
+        const baseSettings = registered ? withHostSettings(registered.settings, host, this.registry!.hosts.size > 0) : this.adHocSettings(ref, host).settings;
         if (options.release !== undefined) {
             // A restore needs the release of its backup; a registry entry that states another one wins, and says so.
             if (registered?.settings.release !== undefined && registered.settings.release !== options.release) {
@@ -148,7 +151,6 @@ export class Fleet {
         }
         if (!options.skipDockerCheck) await this.ensureReachable(host);
 
-        const configs = await readAllConfigs(this.engine, stacks.map((stack) => stack.ref));
         const allocator = new PortAllocator(portClaims(configs, this.registry));
         const assignment = allocator.assign({ ref, host, explicit: registered?.explicitPorts ?? {} });
         const settings = { ...newTenantReleaseSettings(baseSettings), ...baseSettings, ...assignment.ports };
@@ -157,15 +159,39 @@ export class Fleet {
         return { ref, host: host.name, dockerHost: host.dockerHost, ports: assignment.ports, allocatedPorts: assignment.allocated, unmanaged: registered === undefined && this.registry !== undefined };
     }
 
-    /** A tenant outside the registry: the registry's defaults, its host, and nothing else. */
-    private adHocSettings(ref: string, host: FleetHost): Record<string, SettingValue> {
-        const raw: Record<string, unknown> = {
-            ...(this.registry?.defaults ?? {}),
-            ref,
-            dockerHost: host.dockerHost,
-            ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}),
-        };
-        if (host.bindAddress !== undefined && raw.bindAddress === undefined) raw.bindAddress = host.bindAddress;
+    /**
+     * Where a new tenant goes: `--host` if given, else the host fleet.yaml names, else placement by
+     * capacity (as `fleet sync` places); refused when it does not fit the host's declared capacity.
+     */
+    private hostForNewTenant(ref: string, registered: RegistryTenant | undefined, hostName: string | undefined, configs: ReadonlyMap<string, Record<string, string>>): FleetHost {
+        const hosts = this.registry?.hosts ?? new Map<string, FleetHost>();
+        const use = hostUse(configs, hosts);
+        const limits = declaredLimits(registered?.config ?? this.adHocSettings(ref, undefined).config);
+        try {
+            if (hostName !== undefined || registered?.host || hosts.size === 0) {
+                const host = registered?.host ?? this.pickHost(hostName);
+                checkFits(ref, limits, host, use);
+                return host;
+            }
+            return hosts.size === 1 ? (checkFits(ref, limits, [...hosts.values()][0]!, use), [...hosts.values()][0]!) : chooseHost(ref, limits, [...hosts.values()], use);
+        } catch (error) {
+            if (error instanceof PlacementError) throw new FleetUsageError(error.message);
+            throw error;
+        }
+    }
+
+    /** The fleet.yaml host a tenant runs on: the one fleet.yaml names, else the one its stack recorded (undefined: neither). */
+    async hostNameOf(ref: string): Promise<string | undefined> {
+        const stated = findTenant(this.registry, ref)?.host?.name;
+        if (stated !== undefined || !this.registry) return stated;
+        if (!(await this.engine.listStacks()).some((stack) => stack.ref === ref)) return undefined;
+        return (await this.engine.getConfig(ref)).fleetHost;
+    }
+
+    /** A tenant outside the registry: the registry's defaults, its host (once it has one), and nothing else. */
+    private adHocSettings(ref: string, host: FleetHost | undefined): { settings: Record<string, SettingValue>; config: TenantConfig } {
+        const stated = { ...(this.registry?.defaults ?? {}), ref };
+        const raw: Record<string, unknown> = host ? withHostSettings(stated, host, (this.registry?.hosts.size ?? 0) > 0) : stated;
         const hint = this.registry ? `add ${ref} to ${this.registry.source} with its settings` : "create fleet.yaml (see fleet.example.yaml) and list the tenant with its settings";
         let config: TenantConfig;
         try {
@@ -174,7 +200,7 @@ export class Fleet {
             if (error instanceof TenantConfigError) throw new FleetUsageError(`${ref} cannot be created from defaults alone: ${error.problems.join("; ")}; ${hint}`);
             throw error;
         }
-        return Object.fromEntries(Object.keys(raw).map((key) => [key, config[key as keyof TenantConfig] as SettingValue]));
+        return { settings: Object.fromEntries(Object.keys(raw).map((key) => [key, config[key as keyof TenantConfig] as SettingValue])), config };
     }
 
     private pickHost(hostName: string | undefined): FleetHost {
@@ -184,9 +210,7 @@ export class Fleet {
             if (!host) throw new FleetUsageError(`--host ${hostName}: unknown host (defined: ${hosts.size ? [...hosts.keys()].join(", ") : `${DEFAULT_HOST.name} (the default; add hosts to fleet.yaml for others)`})`);
             return host;
         }
-        if (hosts.size === 0) return DEFAULT_HOST;
-        if (hosts.size === 1) return [...hosts.values()][0]!;
-        throw new FleetUsageError(`--host is required: fleet.yaml defines several hosts (${[...hosts.keys()].join(", ")})`);
+        return DEFAULT_HOST;
     }
 
     async up(ref: string, context: RunContext = {}): Promise<OperationOutcome> {

@@ -59,6 +59,8 @@ export function portClaims(configs: ReadonlyMap<string, Record<string, string>>,
     const claims = new Map<string, PortClaim>();
     for (const [ref, config] of configs) claims.set(ref, { ref, dockerHost: dockerHostOf(config), ports: effectivePorts(config) });
     for (const tenant of registry?.tenants ?? []) {
+        // A tenant still to be placed claims its explicit ports once it has a host (sync and create check them there).
+        if (!tenant.host) continue;
         const existing = claims.get(tenant.ref);
         const sameHost = existing?.dockerHost === tenant.host.dockerHost;
         claims.set(tenant.ref, {

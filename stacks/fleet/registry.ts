@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { OPAQUE_SECRET, parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
-import { SECRET_SETTING_KEYS, SETTINGS, type TenantConfig } from "../../components/config/schema.js";
+import { FLEET_HOST_NAME, SECRET_SETTING_KEYS, SETTINGS, type TenantConfig } from "../../components/config/schema.js";
 import type { SettingValue } from "./engine.js";
 import { newTenantReleaseSettings, PORT_KEYS } from "./stackConfig.js";
 
@@ -23,12 +23,25 @@ export interface FleetHost {
     readonly bindAddress?: string;
     /** tcp:// hosts: the TLS client folder (ca.pem, cert.pem, key.pem) every tenant on the host uses. */
     readonly dockerTlsCertPath?: string;
+    /** What the host offers tenants; placement of tenants without a host needs it on every host. */
+    readonly capacity?: HostCapacity;
+}
+
+export interface HostCapacity {
+    readonly memoryMb: number;
+    readonly cpus: number;
+    /** Tenant slots: how many tenants the host takes at most. */
+    readonly tenants: number;
 }
 
 export interface RegistryTenant {
     readonly ref: string;
-    readonly host: FleetHost;
-    /** Settings the registry states for this tenant (defaults merged in, env references resolved), by bare key. */
+    /**
+     * The host fleet.yaml puts the tenant on (or the only host there is). Unset: placement decides, once,
+     * by capacity, and the stack records it (fleetHost).
+     */
+    readonly host?: FleetHost;
+    /** Settings the registry states for this tenant (defaults merged in, env references resolved, the host's own settings added once it has one), by bare key. */
     readonly settings: Readonly<Record<string, SettingValue>>;
     /** Fully validated config (schema defaults filled in); ports are the schema defaults until allocated. */
     readonly config: TenantConfig;
@@ -66,9 +79,23 @@ export const DEFAULT_HOST: FleetHost = {
 };
 
 /** Settings a tenant takes from its host entry, never from defaults or its own entry. */
-const HOST_OWNED_KEYS = ["dockerHost", "dockerTlsCertPath"] as const;
+const HOST_OWNED_KEYS = ["dockerHost", "dockerTlsCertPath", "fleetHost"] as const;
 
 const portNumber = z.int({ error: "must be a whole number from 1 to 65535" }).min(1).max(65535, { error: "must be a whole number from 1 to 65535" });
+
+const positive = (what: string, max: number, whole: boolean) =>
+    (whole ? z.int({ error: `must be a whole number of ${what} from 1 to ${max}` }) : z.number({ error: `must be a number of ${what} above 0, at most ${max}` }))
+        .gt(0, { error: `must be above 0 (${what})` })
+        .max(max, { error: `must be at most ${max} (${what})` });
+
+const capacityShape = z.strictObject(
+    {
+        memoryMb: positive("MiB", 16 * 1024 * 1024, true),
+        cpus: positive("CPUs", 4096, false),
+        tenants: positive("tenants", 10000, true),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: memoryMb, cpus, tenants)" : "must be { memoryMb: <MiB>, cpus: <CPUs>, tenants: <slots> }, all three") },
+);
 
 const hostShape = z.strictObject(
     {
@@ -76,14 +103,17 @@ const hostShape = z.strictObject(
         portRange: z.strictObject({ from: portNumber, to: portNumber }, { error: "must be { from: <port>, to: <port> }" }),
         bindAddress: SETTINGS.bindAddress.schema.unwrap().optional(),
         dockerTlsCertPath: SETTINGS.dockerTlsCertPath.schema,
+        capacity: capacityShape.optional(),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress, dockerTlsCertPath)" : "must be a mapping with dockerHost and portRange") },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress, dockerTlsCertPath, capacity)" : "must be a mapping with dockerHost and portRange") },
 );
 
 const registryShape = z.strictObject(
     {
         defaults: z.record(z.string(), z.unknown(), { error: "must be a mapping of setting: value" }).optional(),
-        hosts: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "host names must be lowercase letters, digits and hyphens" }), hostShape).optional(),
+        hosts: z
+            .record(z.string().regex(FLEET_HOST_NAME, { error: "host names must be lowercase letters, digits and hyphens" }).max(63, { error: "host names must be at most 63 characters" }), hostShape)
+            .optional(),
         tenants: z.array(z.record(z.string(), z.unknown(), { error: "each tenant must be a mapping with at least ref" }), {
             error: "must be a list of tenants (- ref: <ref> ...)",
         }),
@@ -141,6 +171,7 @@ export function parseRegistry(document: unknown, source: string, env: NodeJS.Pro
             portRange: host.portRange,
             ...(host.bindAddress ? { bindAddress: host.bindAddress } : {}),
             ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}),
+            ...(host.capacity ? { capacity: host.capacity } : {}),
         });
     }
     checkRangesDisjointPerDaemon(hosts, problems);
@@ -183,10 +214,9 @@ function parseTenant(
     for (const key of HOST_OWNED_KEYS) if (key in rest) problems.push(`${label}.${key}: set host: <name> instead; ${key} comes from hosts.<name>`);
     const host = pickHost(hostName, hosts, label, problems);
     const own = resolveValues(rest, `${label}.`, lookup, problems);
-    if (problems.length > before || !host) return undefined;
+    if (problems.length > before || host === null) return undefined;
 
-    const settings: Record<string, unknown> = { ...defaults, ...own, dockerHost: host.dockerHost, ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}) };
-    if (host.bindAddress !== undefined && settings.bindAddress === undefined) settings.bindAddress = host.bindAddress;
+    const settings = host ? withHostSettings({ ...defaults, ...own }, host, hosts.size > 0) : { ...defaults, ...own };
     let config: TenantConfig;
     try {
         // Checked as a new tenant would be created; an existing stack's recorded release is checked by sync.
@@ -200,22 +230,32 @@ function parseTenant(
     for (const key of PORT_KEYS) if (settings[key] !== undefined) explicitPorts[key] = config[key];
     // Keep the typed value of every key the registry states: that is what gets written to stack config.
     const stated = Object.fromEntries(Object.keys(settings).map((key) => [key, config[key as keyof TenantConfig] as SettingValue]));
-    return { ref: config.ref, host, settings: stated, config, explicitPorts };
+    return { ref: config.ref, ...(host ? { host } : {}), settings: stated, config, explicitPorts };
 }
 
-function pickHost(hostName: unknown, hosts: ReadonlyMap<string, FleetHost>, label: string, problems: string[]): FleetHost | undefined {
-    if (hostName === undefined) {
-        if (hosts.size === 0) return DEFAULT_HOST;
-        if (hosts.size === 1) return [...hosts.values()][0];
-        problems.push(`${label}.host: is required because several hosts are defined (${[...hosts.keys()].join(", ")})`);
-        return undefined;
-    }
+/**
+ * The settings a tenant takes from the host it runs on, over its own: the daemon, its TLS folder, the
+ * host's bind address unless the tenant states one, and (with a hosts section) the host's name.
+ */
+export function withHostSettings<T>(settings: Readonly<Record<string, T>>, host: FleetHost, recordName: boolean): Record<string, T | string> {
+    const merged: Record<string, T | string> = { ...settings, dockerHost: host.dockerHost, ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}) };
+    if (host.bindAddress !== undefined && merged.bindAddress === undefined) merged.bindAddress = host.bindAddress;
+    if (recordName) merged.fleetHost = host.name;
+    return merged;
+}
+
+/**
+ * The host fleet.yaml names; undefined: none named, so the stack's record or (for a new tenant) placement
+ * decides, even with one host, so that removing a host never moves its tenants; null: a problem was reported.
+ */
+function pickHost(hostName: unknown, hosts: ReadonlyMap<string, FleetHost>, label: string, problems: string[]): FleetHost | undefined | null {
+    if (hostName === undefined) return hosts.size === 0 ? DEFAULT_HOST : undefined;
     if (typeof hostName !== "string" || !hosts.has(hostName)) {
         const known = hosts.size ? [...hosts.keys()].join(", ") : "none; add a hosts: section";
         problems.push(`${label}.host: unknown host ${JSON.stringify(hostName)} (defined hosts: ${known})`);
-        return undefined;
+        return null;
     }
-    return hosts.get(hostName);
+    return hosts.get(hostName)!;
 }
 
 interface EnvLookup {

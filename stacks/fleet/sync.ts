@@ -4,10 +4,12 @@
  * Planning is serial (ports are allocated in registry order); applying runs in parallel.
  */
 import { parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
+import { declaredLimits } from "../../components/services/index.js";
 import type { SettingValue, StackEngine } from "./engine.js";
 import { dockerHostOf, portClaims, readAllConfigs, recordedPorts } from "./fleetConfigs.js";
 import { PortAllocationError, PortAllocator } from "./portAllocator.js";
-import type { FleetRegistry } from "./registry.js";
+import { addUse, hostForTenant, hostUse, PlacementError, roomOn, type HostUseMap } from "./placement.js";
+import { withHostSettings, type FleetHost, type FleetRegistry } from "./registry.js";
 import { runFleet, type FleetRunReport, type RunFleetOptions } from "./runner.js";
 import { encodeSettingValue, FLEET_OWNED_KEYS, newTenantReleaseSettings, recordedReleaseSettings, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { renderTable } from "./table.js";
@@ -38,38 +40,53 @@ export interface SyncPlan {
 export async function planSync(engine: StackEngine, registry: FleetRegistry): Promise<SyncPlan> {
     const configs = await readAllConfigs(engine);
     const allocator = new PortAllocator(portClaims(configs, registry));
+    // Tenants are placed in registry order, each seeing the ones placed before it.
+    const use = hostUse(configs, registry.hosts);
     const items: SyncItem[] = [];
     const desired = new Map<string, Record<string, SettingValue>>();
+    const invalidItem = (ref: string, host: string | undefined, note: string): SyncItem => ({ ref, action: "invalid", ...(host ? { host } : {}), changedKeys: [], removedKeys: [], allocatedPorts: [], note });
 
     for (const tenant of registry.tenants) {
         const current = configs.get(tenant.ref);
-        const sameHost = current !== undefined && dockerHostOf(current) === tenant.host.dockerHost;
+        let host: FleetHost;
+        let placed: boolean;
+        try {
+            ({ host, placed } = hostForTenant(tenant, current, registry, use));
+        } catch (error) {
+            if (!(error instanceof PlacementError)) throw error;
+            items.push(invalidItem(tenant.ref, undefined, error.message));
+            continue;
+        }
+        const sameHost = current !== undefined && dockerHostOf(current) === host.dockerHost;
         let assignment;
         try {
             assignment = allocator.assign({
                 ref: tenant.ref,
-                host: tenant.host,
+                host,
                 explicit: tenant.explicitPorts,
                 ...(sameHost ? { recorded: recordedPorts(current) } : {}),
             });
         } catch (error) {
             if (!(error instanceof PortAllocationError)) throw error;
-            items.push({ ref: tenant.ref, action: "invalid", host: tenant.host.name, changedKeys: [], removedKeys: [], allocatedPorts: [], note: error.message });
+            items.push(invalidItem(tenant.ref, host.name, error.message));
             continue;
         }
         // The release is the stack's own record unless the registry states one (then validation refuses a
         // Postgres major the data directory does not have).
         const release = current ? recordedReleaseSettings(current) : newTenantReleaseSettings(tenant.settings);
-        const settings: Record<string, SettingValue> = { ...release, ...tenant.settings, ...assignment.ports };
+        const settings: Record<string, SettingValue> = { ...release, ...withHostSettings(tenant.settings, host, registry.hosts.size > 0), ...assignment.ports };
+        // A stack made before hosts were recorded is found by its daemon and ports; it gets fleetHost only when it changes host.
+        if (current && current.fleetHost === undefined && sameHost) delete settings.fleetHost;
         const invalid = checkFinalConfig(tenant.ref, settings);
         if (invalid) {
-            items.push({ ref: tenant.ref, action: "invalid", host: tenant.host.name, changedKeys: [], removedKeys: [], allocatedPorts: [], note: invalid });
+            items.push(invalidItem(tenant.ref, host.name, invalid));
             continue;
         }
-        const base = { ref: tenant.ref, host: tenant.host.name, ports: assignment.ports, allocatedPorts: assignment.allocated };
+        const base = { ref: tenant.ref, host: host.name, ports: assignment.ports, allocatedPorts: assignment.allocated };
         if (!current) {
+            addUse(use, host, tenant.ref, declaredLimits(tenant.config));
             desired.set(tenant.ref, settings);
-            items.push({ ...base, action: "create", changedKeys: Object.keys(settings).sort(), removedKeys: [] });
+            items.push({ ...base, action: "create", changedKeys: Object.keys(settings).sort(), removedKeys: [], ...(placed ? { note: placementNote(host, use) } : {}) });
             continue;
         }
         const changedKeys = Object.keys(settings)
@@ -78,7 +95,7 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
         const removedKeys = Object.keys(current)
             .filter((key) => settings[key] === undefined && !FLEET_OWNED_KEYS.includes(key))
             .sort();
-        const moved = current !== undefined && !sameHost ? `moved from ${dockerHostOf(current)} to ${tenant.host.dockerHost}: ports reallocated; data volumes stay on the old host` : undefined;
+        const moved = current !== undefined && !sameHost ? `moved from ${dockerHostOf(current)} to ${host.dockerHost}: ports reallocated; data volumes stay on the old host` : undefined;
         if (changedKeys.length === 0 && removedKeys.length === 0) {
             items.push({ ...base, action: "unchanged", changedKeys, removedKeys });
             continue;
@@ -94,6 +111,12 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
         }
     }
     return { items, desired };
+}
+
+/** What a placement leaves on the chosen host, for the plan's detail column. */
+function placementNote(host: FleetHost, use: HostUseMap): string {
+    const room = roomOn(host, use);
+    return room ? `placed by capacity; ${host.name} keeps ${room.memoryMb} MiB, ${room.cpus} CPUs, ${room.tenants} slot${room.tenants === 1 ? "" : "s"} free` : `placed on ${host.name}, the only host`;
 }
 
 /** Validates the settings that will be written, ports included, as the program will read them. */

@@ -125,12 +125,14 @@ export interface ListEntry {
 
 export async function listTenants(fleet: Fleet): Promise<ListEntry[]> {
     const stacks = await fleet.engine.listStacks();
-    const entries: ListEntry[] = stacks.map((stack) => {
+    const entries: ListEntry[] = await mapLimit(stacks, 8, async (stack) => {
         const registered = findTenant(fleet.registry, stack.ref);
+        // A placed tenant's host is in its stack's record only.
+        const host = registered ? (registered.host?.name ?? (await fleet.engine.getConfig(stack.ref)).fleetHost) : undefined;
         return {
             ref: stack.ref,
             membership: registered ? "in-registry" : "unmanaged",
-            ...(registered ? { host: registered.host.name } : {}),
+            ...(host ? { host } : {}),
             ...(stack.lastUpdate ? { lastUpdate: stack.lastUpdate.toISOString() } : {}),
             updateInProgress: stack.updateInProgress,
             ...(stack.resourceCount !== undefined ? { resourceCount: stack.resourceCount } : {}),
@@ -138,7 +140,7 @@ export async function listTenants(fleet: Fleet): Promise<ListEntry[]> {
     });
     for (const tenant of fleet.registry?.tenants ?? []) {
         if (!stacks.some((stack) => stack.ref === tenant.ref)) {
-            entries.push({ ref: tenant.ref, membership: "not-created", host: tenant.host.name, updateInProgress: false });
+            entries.push({ ref: tenant.ref, membership: "not-created", ...(tenant.host ? { host: tenant.host.name } : {}), updateInProgress: false });
         }
     }
     return entries.sort((a, b) => a.ref.localeCompare(b.ref));

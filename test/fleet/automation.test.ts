@@ -8,6 +8,8 @@ import { configWrites, stepsOf, createAutomationEngine } from "../../stacks/flee
 import { describeBackend, prepareBackend, resolveBackend } from "../../stacks/fleet/backend.js";
 import type { EngineEvent } from "../../stacks/fleet/engine.js";
 import type { TenantDockerHostFactory } from "../../stacks/fleet/ports.js";
+import { parseRegistry } from "../../stacks/fleet/registry.js";
+import { applySync, planSync } from "../../stacks/fleet/sync.js";
 import { prepareTenantWorkspace } from "../../stacks/fleet/tenantWorkspace.js";
 import { engineAvailable } from "../support/engine.js";
 
@@ -140,6 +142,29 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
         // A stack never deployed is destroyed without running the program.
         await expect(engine.destroy("plain")).resolves.toMatchObject({ kind: "destroy" });
         await engine.removeStack("plain");
+    });
+
+    it("records a placement by capacity in the stack file, and a second sync with other capacities finds every tenant unchanged", async () => {
+        const root = mkdtempSync(join(tmpdir(), "fleet-auto-"));
+        writeFileSync(join(root, "Pulumi.yaml"), readFileSync(join(import.meta.dirname, "..", "..", "Pulumi.yaml"), "utf8"));
+        const engine = await createAutomationEngine({ repoRoot: root, env: {} });
+        const hosts = (bigTenants: number) => ({
+            big: { dockerHost: "unix:///var/run/docker.sock", portRange: { from: 41000, to: 41099 }, capacity: { memoryMb: 65536, cpus: 64, tenants: bigTenants } },
+            small: { dockerHost: "ssh://deploy@small-1", portRange: { from: 42000, to: 42099 }, capacity: { memoryMb: 16384, cpus: 24, tenants: 10 } },
+        });
+        const registry = (bigTenants: number) => parseRegistry({ defaults: { authEmailAutoconfirm: true, analyticsEnabled: false }, hosts: hosts(bigTenants), tenants: [{ ref: "alpha" }, { ref: "bravo" }] }, "fleet.yaml", {});
+        // Two slots on big: one tenant would leave it 50% of its slots, less than small keeps of its CPUs (54%).
+        const plan = await planSync(engine, registry(2));
+        expect(plan.items.map((item) => [item.ref, item.action, item.host])).toEqual([["alpha", "create", "small"], ["bravo", "create", "big"]]);
+        await applySync(engine, plan, { parallel: 2 });
+        expect(parseYaml(readFileSync(join(root, "Pulumi.alpha.yaml"), "utf8")).config).toMatchObject({ "supabase-fleet:fleetHost": "small", "supabase-fleet:dockerHost": "ssh://deploy@small-1" });
+        // With room for 100 on big, a new placement would pick big for both; the recorded ones stay.
+        const again = await planSync(engine, registry(100));
+        expect(again.items.map((item) => [item.ref, item.action, item.host, item.changedKeys, item.removedKeys])).toEqual([
+            ["alpha", "unchanged", "small", [], []],
+            ["bravo", "unchanged", "big", [], []],
+        ]);
+        for (const ref of ["alpha", "bravo"]) await engine.removeStack(ref);
     });
 
     it("reports a failed CLI call outside an operation as Pulumi's error line, not the Automation API's framing", async () => {

@@ -23,13 +23,13 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, orphans, outputs, info, logs, backup, backups, restore, drill, rotate, upgrade, upgrade-db (see fleet --help)\n'],
+        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, hosts, orphans, outputs, info, logs, backup, backups, restore, drill, rotate, upgrade, upgrade-db (see fleet --help)\n'],
         [["up"], "fleet: name at least one tenant ref, or pass --all for every tenant\n"],
         [["up", "alpha", "--all"], "fleet: give tenant refs or --all, not both\n"],
         [["up", "--all", "--parallel", "0"], "fleet: --parallel: must be a whole number from 1 to 64 (got 0)\n"],
         [["pause", "alpha", "--diff"], "fleet: fleet pause does not take --diff (see fleet pause --help)\n"],
         [["up", "ghost"], 'fleet: unknown tenant "ghost": no such stack in memory:// (in-process, nothing is deployed) (fleet list shows the tenants; fleet create <ref> or fleet sync makes one)\n'],
-        [["create", "alpha", "--host", "mars"], "fleet: --host mars: alpha is placed on host local in fleet.yaml; change it there\n"],
+        [["create", "alpha", "--host", "mars"], "fleet: --host mars: unknown host (defined: local)\n"],
     ])("exits 2 with one line for usage error %j", async (argv, message) => {
         const { run } = setup(REGISTRY);
         const result = await run(argv);

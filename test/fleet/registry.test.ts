@@ -29,7 +29,7 @@ describe("fleet registry", () => {
         );
         expect(registry.tenants).toHaveLength(1);
         const tenant = registry.tenants[0]!;
-        expect(tenant.host.name).toBe("edge");
+        expect(tenant.host?.name).toBe("edge");
         expect(tenant.settings).toEqual({
             authEmailAutoconfirm: true,
             siteUrl: "https://app.example.com",
@@ -38,6 +38,7 @@ describe("fleet registry", () => {
             kongHttpPort: 20050,
             dockerHost: "ssh://deploy@edge-1",
             bindAddress: "0.0.0.0",
+            fleetHost: "edge",
         });
         expect(tenant.explicitPorts).toEqual({ kongHttpPort: 20050 });
         expect(tenant.config.jwtExpirySeconds).toBe(3600);
@@ -75,12 +76,12 @@ describe("fleet registry", () => {
         const problems = problemsOf({
             defaults: NO_MAIL,
             hosts,
-            tenants: [{ ref: "acme", host: "local", kongHttpPort: "eighty" }, { ref: "acme", host: "local" }, { ref: "beta" }, { ref: "gamma", host: "mars" }],
+            tenants: [{ ref: "acme", host: "local", kongHttpPort: "eighty" }, { ref: "acme", host: "local" }, { ref: "beta", fleetHost: "edge" }, { ref: "gamma", host: "mars" }],
         });
         expect(problems).toEqual([
             'tenants[0] (acme).kongHttpPort: must be a whole number from 1 to 65535 (got "eighty")',
             'tenants[1] (acme).ref: "acme" is listed twice (also tenants[0]); refs must be unique',
-            "tenants[2] (beta).host: is required because several hosts are defined (local, edge)",
+            "tenants[2] (beta).fleetHost: set host: <name> instead; fleetHost comes from hosts.<name>",
             'tenants[3] (gamma).host: unknown host "mars" (defined hosts: local, edge)',
         ]);
     });

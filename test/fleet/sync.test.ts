@@ -39,6 +39,7 @@ describe("fleet sync", () => {
             smtpUser: { value: "mailer", secret: false },
             smtpPassword: { value: "smtp-secret-value", secret: true },
             dockerHost: { value: "ssh://deploy@edge-1", secret: false },
+            fleetHost: { value: "edge", secret: false },
             kongHttpsPort: { value: "20000", secret: false },
             postgresPort: { value: "20001", secret: false },
             poolerTransactionPort: { value: "20002", secret: false },

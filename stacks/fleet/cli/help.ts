@@ -114,6 +114,14 @@ ${PARALLEL}`,
 (fleet.yaml entry only: run fleet sync or fleet create).`,
         examples: ["npm run fleet -- list"],
     },
+    hosts: {
+        usage: "fleet hosts [--json]",
+        summary: "Each host's declared capacity, what its tenants' container limits use of it, and its tenants",
+        details: `Capacity is hosts.<name>.capacity in fleet.yaml (memoryMb, cpus, tenants). A tenant that fleet.yaml
+puts on no host is placed when its stack is created, on the host with the most room left, and stays
+there (its stack records fleetHost). Read from the stacks' config; no Docker host is asked.`,
+        examples: ["npm run fleet -- hosts", "npm run fleet -- hosts --json"],
+    },
     orphans: {
         usage: "fleet orphans [--json]",
         summary: "Tenants with labelled containers, networks or kept volumes on a Docker host but no stack",

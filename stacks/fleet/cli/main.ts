@@ -15,6 +15,7 @@ import { DEFAULT_PARALLEL, exitCodeFor, runFleet, type FleetRunReport, type Task
 import { renderSummary, summaryJson } from "../summary.js";
 import { releaseOfStack } from "../stackConfig.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
+import { listHosts, renderHosts } from "../hosts.js";
 import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
 import { firstLine, renderTable } from "../table.js";
 import type { StackPreview } from "../engine.js";
@@ -100,6 +101,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     resume: [],
     status: ["parallel"],
     list: [],
+    hosts: [],
     orphans: [],
     outputs: ["show-secrets"],
     info: ["show-secrets"],
@@ -177,7 +179,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 }
 
 /** Commands that write no stack config: they work without the secrets that fleet.yaml takes from the environment. */
-const READ_ONLY_COMMANDS = ["list", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
+const READ_ONLY_COMMANDS = ["list", "hosts", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
 
 const MULTI_TENANT = ["up", "preview", "refresh", "backup", "upgrade"];
 const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill", "upgrade-db"];
@@ -207,7 +209,7 @@ function checkArguments(command: string, positionals: readonly string[], values:
     for (const key of ["from", "into"] as const) {
         if (values[key] !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(values[key])) return `--${key}: must be a backup id, latest, or a tenant ref (got an invalid value)`;
     }
-    if (["sync", "list", "orphans"].includes(command) && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
+    if (["sync", "list", "hosts", "orphans"].includes(command) && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
     return undefined;
 }
 
@@ -469,6 +471,13 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const entries = await listTenants(invocation.fleet);
         if (invocation.json) printJson(invocation.io, entries);
         else print(invocation.io, entries.length ? renderList(entries) : `no tenants in ${invocation.fleet.engine.backendDescription}`);
+        return 0;
+    },
+
+    async hosts(invocation) {
+        const listing = await listHosts(invocation.fleet);
+        if (invocation.json) printJson(invocation.io, listing);
+        else print(invocation.io, renderHosts(listing, invocation.fleet.registry?.source ?? "fleet.yaml"));
         return 0;
     },
 
