@@ -24,6 +24,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 # The tcp:// host tests make their CA and certificates with it.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The moves between hosts run a second daemon in a network namespace of its own (ip netns).
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 if [ "${#missing[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     # Install straight away when the package lists are present; refresh them only when needed.

@@ -60,6 +60,11 @@ function setting<T extends z.ZodType>(schema: T, kind: SettingKind, description:
 
 /** A host's name in fleet.yaml (and in a stack's fleetHost). */
 export const FLEET_HOST_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const fleetHostName = z
+    .string({ error: "must be a string" })
+    .regex(FLEET_HOST_NAME, { error: "must be a host name of fleet.yaml (lowercase letters, digits and hyphens)" })
+    .max(63, { error: "must be at most 63 characters" })
+    .optional();
 const DNS_LABEL = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const refShape = z
     .string({ error: "must be a string" })
@@ -199,13 +204,14 @@ export const SETTINGS = {
         "For a tcp:// dockerHost (required there): folder on the machine that runs Pulumi and the fleet with the daemon's CA (ca.pem) and this client's certificate and key (cert.pem, key.pem). The daemon is reached only over TLS that verifies both sides.",
     ),
     fleetHost: setting(
-        z
-            .string({ error: "must be a string" })
-            .regex(FLEET_HOST_NAME, { error: "must be a host name of fleet.yaml (lowercase letters, digits and hyphens)" })
-            .max(63, { error: "must be at most 63 characters" })
-            .optional(),
+        fleetHostName,
         "string",
         "The fleet.yaml host the tenant runs on, recorded by fleet sync and fleet create (a placed tenant stays there). Read by the fleet only; the program ignores it.",
+    ),
+    movedFromHost: setting(
+        fleetHostName,
+        "string",
+        "Written by fleet move: the fleet.yaml host that still keeps the tenant's volumes from before its move, until fleet move <ref> --confirm removes them. Read by the fleet only; the program ignores it.",
     ),
     logSocketDir: setting(
         z
@@ -422,6 +428,7 @@ export type TenantConfig = {
     dockerHost: string;
     dockerTlsCertPath?: string;
     fleetHost?: string;
+    movedFromHost?: string;
     logSocketDir: string;
     dockerSocketPath: string;
     deleteDataOnDestroy: boolean;

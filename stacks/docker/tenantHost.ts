@@ -205,6 +205,19 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         await this.api(() => volume.remove());
     }
 
+    async objectsOf(ref: string): Promise<TenantObjects> {
+        return (await this.tenantObjects()).find((objects) => objects.ref === ref) ?? { ref, containers: [], networks: [], volumes: [] };
+    }
+
+    async removeTenantObjects(ref: string, options: { readonly volumes: boolean }): Promise<TenantObjects> {
+        const objects = await this.objectsOf(ref);
+        // Containers first: a network or volume in use cannot be removed.
+        for (const name of objects.containers) await this.api(() => this.docker.getContainer(name).remove({ force: true }));
+        for (const name of objects.networks) await this.api(() => this.docker.getNetwork(name).remove());
+        if (options.volumes) for (const name of objects.volumes) await this.removeVolume(ref, name);
+        return { ...objects, volumes: options.volumes ? objects.volumes : [] };
+    }
+
     /** Every labelled container, network and volume on the host, grouped by tenant ref and sorted. */
     async tenantObjects(): Promise<TenantObjects[]> {
         const labelFilter = { label: [LABELS.tenant] }; // key only: any value

@@ -1,3 +1,4 @@
+import type { TenantObjects } from "./orphans.js";
 import type { Readable, Writable } from "node:stream";
 
 /**
@@ -90,6 +91,13 @@ export interface TenantDockerHost {
     removeLogFolder(ref: string, logSocketDir: string, image: string): Promise<void>;
     /** Removes a volume of the tenant; refuses one that is not labelled as the tenant's. A missing volume is no error. */
     removeVolume(ref: string, name: string): Promise<void>;
+    /** The names of the tenant's labelled containers, networks and volumes on the host. */
+    objectsOf(ref: string): Promise<TenantObjects>;
+    /**
+     * Removes the tenant's labelled containers (running or not) and networks, and its labelled volumes
+     * only with `volumes: true`; returns what it removed.
+     */
+    removeTenantObjects(ref: string, options: { readonly volumes: boolean }): Promise<TenantObjects>;
     /**
      * The logs of the tenant's containers through the Docker API. Without `follow`, the lines of all
      * containers arrive merged in time order; with it, as they are written, until `signal` aborts.

@@ -28,6 +28,7 @@ import {
     type StackEngine,
     type StackOutput,
     type StackPreview,
+    type StackState,
     type StackSummary,
 } from "./engine.js";
 import { waitForPulumiChildren } from "./childExit.js";
@@ -162,6 +163,14 @@ export class AutomationEngine implements StackEngine {
 
     up(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {
         return this.run(ref, "update", options, async (stack, common) => (await stack.up(common)).summary);
+    }
+
+    async exportState(ref: string): Promise<StackState> {
+        return (await this.query(ref, async () => (await this.stack(ref)).exportStack())) as unknown as StackState;
+    }
+
+    async importState(ref: string, state: StackState): Promise<void> {
+        await this.query(ref, async () => (await this.stack(ref)).importStack(state as unknown as Automation.Deployment));
     }
 
     refresh(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {

@@ -95,6 +95,22 @@ export interface StackOutput {
     readonly secret: boolean;
 }
 
+/** A stack's checkpoint: Pulumi's `stack export` format (version, and the deployment with its resources). */
+export interface StackState {
+    readonly version: number;
+    readonly deployment: { readonly resources?: readonly StateResource[]; readonly [key: string]: unknown };
+}
+
+/** One resource of a checkpoint, with the fields the fleet reads; the others pass through untouched. */
+export interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly provider?: string;
+    readonly dependencies?: readonly string[];
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    readonly [key: string]: unknown;
+}
+
 export interface StackEngine {
     /** Where stacks live, for messages: a backend URL. Never contains credentials. */
     readonly backendDescription: string;
@@ -109,6 +125,10 @@ export interface StackEngine {
     up(ref: string, options?: OperationOptions): Promise<OperationOutcome>;
     preview(ref: string, options?: PreviewOptions): Promise<StackPreview>;
     refresh(ref: string, options?: OperationOptions): Promise<OperationOutcome>;
+    /** The stack's checkpoint as Pulumi exports it (secret values stay encrypted in it). */
+    exportState(ref: string): Promise<StackState>;
+    /** Replaces the stack's checkpoint; resources it leaves out are forgotten, not deleted. */
+    importState(ref: string, state: StackState): Promise<void>;
     destroy(ref: string, options?: OperationOptions): Promise<OperationOutcome>;
     outputs(ref: string, showSecrets: boolean): Promise<Record<string, StackOutput>>;
     /** Removes the stack and its config. Refuses while it still has resources unless destroyed first. */

@@ -14,7 +14,9 @@ export const ROTATED_SECRET_KEYS = ["postgresPassword", "dashboardPassword", "jw
 export const KEY_ROTATION_KEYS = ["signingKeyGeneration", "keepPreviousSigningKey", "opaqueKeyGeneration", "keepPreviousOpaqueKeys"] as const;
 /** fleet upgrade-db's record of the tenant's data volumes. */
 export const DATA_GENERATION_KEYS = ["dbDataGeneration", "dbDataKeptGeneration"] as const;
-export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...KEY_ROTATION_KEYS, ...DATA_GENERATION_KEYS];
+/** fleet move's record of the host that keeps the tenant's old volumes. */
+export const MOVE_KEYS = ["movedFromHost"] as const;
+export const FLEET_OWNED_KEYS: readonly string[] = ["paused", ...ROTATED_SECRET_KEYS, ...KEY_ROTATION_KEYS, ...DATA_GENERATION_KEYS, ...MOVE_KEYS];
 /**
  * Secrets of other systems that `fleet rotate` writes (a value from the provider), for tenants that
  * fleet.yaml does not list: for a listed one the registry states them, and is where they change.

@@ -38,7 +38,9 @@ export interface SyncPlan {
 }
 
 export async function planSync(engine: StackEngine, registry: FleetRegistry): Promise<SyncPlan> {
-    const configs = await readAllConfigs(engine);
+    const stacks = await engine.listStacks();
+    const deployed = new Set(stacks.filter((stack) => (stack.resourceCount ?? 0) > 0).map((stack) => stack.ref));
+    const configs = await readAllConfigs(engine, stacks.map((stack) => stack.ref));
     const allocator = new PortAllocator(portClaims(configs, registry));
     // Tenants are placed in registry order, each seeing the ones placed before it.
     const use = hostUse(configs, registry.hosts);
@@ -58,6 +60,11 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
             continue;
         }
         const sameHost = current !== undefined && dockerHostOf(current) === host.dockerHost;
+        if (current && !sameHost && deployed.has(tenant.ref)) {
+            // The stack would come up empty on the new daemon while its data stays on the old one.
+            items.push(invalidItem(tenant.ref, host.name, hostChangeRefusal(tenant.ref, dockerHostOf(current), host)));
+            continue;
+        }
         let assignment;
         try {
             assignment = allocator.assign({
@@ -95,7 +102,7 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
         const removedKeys = Object.keys(current)
             .filter((key) => settings[key] === undefined && !FLEET_OWNED_KEYS.includes(key))
             .sort();
-        const moved = current !== undefined && !sameHost ? `moved from ${dockerHostOf(current)} to ${host.dockerHost}: ports reallocated; data volumes stay on the old host` : undefined;
+        const moved = current !== undefined && !sameHost ? `moves from ${dockerHostOf(current)} to ${host.dockerHost} (never deployed): ports reallocated` : undefined;
         if (changedKeys.length === 0 && removedKeys.length === 0) {
             items.push({ ...base, action: "unchanged", changedKeys, removedKeys });
             continue;
@@ -111,6 +118,11 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
         }
     }
     return { items, desired };
+}
+
+/** Why sync does not switch a deployed tenant's Docker host, and the way that takes its data along. */
+function hostChangeRefusal(ref: string, from: string, to: FleetHost): string {
+    return `its stack runs on ${from} and fleet.yaml now puts it on host ${to.name} (${to.dockerHost}); sync does not move a deployed tenant, whose data would stay behind: fleet move ${ref} --to ${to.name} moves it with its data, or set host back`;
 }
 
 /** What a placement leaves on the chosen host, for the plan's detail column. */

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server } from "../support/s3/server.js";
-import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "e2ebk";
 const SCRATCH = "e2ebk-drill";
@@ -26,12 +26,7 @@ const FUNCTION = { path: "/home/deno/functions/hello/index.ts", content: 'Deno.s
 
 describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the real engine", () => {
     let project = "";
-    const fleet = (...args: string[]) => fleetCli(project, args);
-    const fleetOk = (...args: string[]) => {
-        const result = fleet(...args);
-        expect(result.status, `fleet ${args.join(" ")}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`).toBe(0);
-        return result.stdout;
-    };
+    const { fleet, fleetOk } = fleetRunners(() => project);
     const sql = (ref: string, query: string) => runOk("docker", ["exec", `${ref}-db`, "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", query]).trim();
     const auth = (ref: string, path: string, body: unknown) =>
         JSON.parse(runOk("docker", ["run", "--rm", "--network", `${ref}-network`, "--entrypoint", "curl", DB_IMAGE, "-sS", "-X", "POST", `http://auth:9999${path}`, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)])) as Record<string, any>;

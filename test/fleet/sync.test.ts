@@ -103,4 +103,23 @@ describe("fleet sync", () => {
         expect(engine.has("beta")).toBe(false);
         expect(engine.has("gamma")).toBe(true);
     });
+
+    it("refuses to switch a deployed tenant to another Docker host, whose data would stay behind, and moves one never deployed", async () => {
+        const engine = new MemoryEngine();
+        await applySync(engine, await planSync(engine, registry([{ ref: "alpha", host: "local" }, { ref: "gamma", host: "local" }])), { parallel: 2 });
+        await engine.up("alpha");
+        const before = engine.rawConfig("alpha");
+        const plan = await planSync(engine, registry([{ ref: "alpha", host: "edge" }, { ref: "gamma", host: "edge" }]));
+        expect(plan.items.map((item) => [item.ref, item.action, item.note])).toEqual([
+            [
+                "alpha",
+                "invalid",
+                "its stack runs on unix:///var/run/docker.sock and fleet.yaml now puts it on host edge (ssh://deploy@edge-1); sync does not move a deployed tenant, whose data would stay behind: fleet move alpha --to edge moves it with its data, or set host back",
+            ],
+            ["gamma", "update", "moves from unix:///var/run/docker.sock to ssh://deploy@edge-1 (never deployed): ports reallocated"],
+        ]);
+        await applySync(engine, plan, { parallel: 2 });
+        expect(engine.rawConfig("alpha")).toEqual(before);
+        expect((await engine.getConfig("gamma")).dockerHost).toBe("ssh://deploy@edge-1");
+    });
 });

@@ -275,6 +275,24 @@ keeps the new one), --confirm removes the one not in use.
 ${backupTarget("go")}`,
         examples: ["npm run fleet -- upgrade-db acme --preview", "npm run fleet -- upgrade-db acme", "npm run fleet -- upgrade-db acme --rollback", "npm run fleet -- upgrade-db acme --confirm"],
     },
+    move: {
+        usage: "fleet move <ref> --to <host> [--preview] [--dir <folder> | --s3 <url>] | fleet move <ref> --confirm",
+        summary: "Move a deployed tenant to another Docker host with its data, secrets and API keys, keeping the old volumes until --confirm",
+        details: `Refused, with nothing changed, for a tenant never deployed or paused, a host that is not in
+fleet.yaml or is the same daemon, fleet.yaml stating another host for the tenant, a tenant that does
+not fit the new host's capacity, a new host that already holds objects of the ref, or volumes still
+kept from the last move. Then: a fresh backup (where backups go); the tenant's containers and network
+leave the old host (its volumes stay); the stack forgets its Docker resources but keeps its secrets;
+it is deployed on the new host with ports allocated there; the backup is restored and every table
+and file checked; and its gateway must answer the auth route with the tenant's anon key. A failure
+puts the tenant back on the old host, on its own volumes. The tenant is down from the backup until
+the check; writes made after the backup stay in the old volumes only.
+  --to <host>          The host of fleet.yaml to move to
+  --preview            Show both hosts, the ports and the checks; change nothing
+  --confirm            Remove the volumes the last move kept on the old host
+${backupTarget("go")}`,
+        examples: ["npm run fleet -- move acme --to edge-2 --preview", "npm run fleet -- move acme --to edge-2", "npm run fleet -- move acme --confirm"],
+    },
 };
 
 export function commandHelp(name: string): string {

@@ -16,6 +16,7 @@ import { renderSummary, summaryJson } from "../summary.js";
 import { releaseOfStack } from "../stackConfig.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
 import { listHosts, renderHosts } from "../hosts.js";
+import { confirmMove, describeMove, moveTenant, planMove, type MoveOutcome } from "../move.js";
 import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
 import { firstLine, renderTable } from "../table.js";
 import type { StackPreview } from "../engine.js";
@@ -83,6 +84,7 @@ const OPTIONS = {
     provider: { type: "string" },
     preview: { type: "boolean" },
     release: { type: "string" },
+    to: { type: "string" },
     canary: { type: "string" },
     rollback: { type: "boolean" },
     "in-place": { type: "boolean" },
@@ -113,6 +115,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     rotate: ["preview", "from-env", "provider"],
     upgrade: ["all", "parallel", "release", "canary", "preview"],
     "upgrade-db": ["dir", "s3", "preview", "rollback", "confirm"],
+    move: ["to", "dir", "s3", "preview", "confirm"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -182,7 +185,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 const READ_ONLY_COMMANDS = ["list", "hosts", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
 
 const MULTI_TENANT = ["up", "preview", "refresh", "backup", "upgrade"];
-const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill", "upgrade-db"];
+const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill", "upgrade-db", "move"];
 
 /** Checks that need no engine, so a wrong command line fails fast even without the Pulumi CLI. */
 function checkArguments(command: string, positionals: readonly string[], values: Values): string | undefined {
@@ -204,6 +207,10 @@ function checkArguments(command: string, positionals: readonly string[], values:
         if (values.canary !== undefined && !/^[1-9][0-9]{0,3}$/.test(values.canary)) return `--canary: must be a whole number of tenants, 1 or more (got an invalid value)`;
     }
     if (command === "upgrade-db" && [values.preview, values.rollback, values.confirm].filter(Boolean).length > 1) return "fleet upgrade-db takes one of --preview, --rollback, --confirm";
+    if (command === "move") {
+        if (values.confirm && (values.to !== undefined || values.preview)) return "fleet move <ref> --confirm takes no --to or --preview";
+        if (!values.confirm && values.to === undefined) return "fleet move needs --to <host> (or --confirm after a move)";
+    }
     if (command === "restore" && values["in-place"] && (values.into !== undefined || values.host !== undefined)) return "fleet restore --in-place restores over the tenant itself: no --into or --host";
     if (command === "restore" && values.from === undefined) return "fleet restore needs --from <backup id|latest> (fleet backups <ref> lists them)";
     for (const key of ["from", "into"] as const) {
@@ -654,6 +661,30 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
             return `${outcome.from} to ${outcome.to}, ${outcome.tablesChecked} tables checked (backup ${outcome.backup}); ${outcome.keptVolume} is kept until --confirm`;
         });
         return finish(invocation, "upgrade-db", report);
+    },
+
+    async move(invocation) {
+        const { fleet, io, json, values } = invocation;
+        const ref = singleRef(invocation);
+        if (values.confirm) {
+            const report = await runMany<object>(invocation, [ref], "move --confirm", () => confirmMove(fleet, ref), (value) => {
+                const confirmed = value as Awaited<ReturnType<typeof confirmMove>>;
+                return `removed ${confirmed.removedVolumes.length} volume(s) from ${confirmed.host}`;
+            });
+            return finish(invocation, "move --confirm", report);
+        }
+        const plan = await planMove(fleet, ref, values.to!); // usage errors before anything changes
+        if (values.preview) {
+            if (json) printJson(io, { ref, from: plan.from.name, to: plan.to.name, fromPorts: plan.fromPorts, toPorts: plan.toPorts });
+            else print(io, [...describeMove(plan), "nothing was changed"].join("\n"));
+            return 0;
+        }
+        const store = backupStoreFrom(values, io.env, io.cwd);
+        const report = await runMany<MoveOutcome>(invocation, [ref], "move", (_ref, context) => moveTenant(fleet, store, plan, context), (value) => {
+            const moved = value as MoveOutcome;
+            return `${moved.from} to ${moved.to}, ${moved.tablesChecked} tables checked (backup ${moved.backup}); ${moved.keptVolumes.length} volume(s) kept on ${moved.from} until --confirm`;
+        });
+        return finish(invocation, "move", report);
     },
 
     async outputs(invocation) {

@@ -100,17 +100,31 @@ export function removeTenantObjects(ref: string): void {
     if (volumes.length) run("docker", ["volume", "rm", "-f", ...volumes]);
 }
 
+/** The defaults of every end-to-end registry: the e2e release, no mail server, no analytics. */
+export const E2E_DEFAULTS = `
+defaults:
+  release: ${E2E_RELEASE.name}
+  authEmailAutoconfirm: true
+  analyticsEnabled: false
+`;
+
+/** The fleet CLI in a project copy, and a variant that throws with both streams unless it exits 0. */
+export function fleetRunners(project: () => string) {
+    const fleet = (...args: string[]) => fleetCli(project(), args);
+    const fleetOk = (...args: string[]) => {
+        const result = fleet(...args);
+        if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+        return result.stdout;
+    };
+    return { fleet, fleetOk };
+}
+
 /**
  * A fleet registry for an end-to-end file: its tenants on the local Docker host, on the e2e release,
  * with ports from a range no other file uses (the files run side by side).
  */
 export function e2eRegistry(refs: readonly string[], portRange: { from: number; to: number }): string {
-    return `
-defaults:
-  release: ${E2E_RELEASE.name}
-  authEmailAutoconfirm: true
-  analyticsEnabled: false
-hosts:
+    return `${E2E_DEFAULTS}hosts:
   local:
     dockerHost: unix:///var/run/docker.sock
     portRange: { from: ${portRange.from}, to: ${portRange.to} }

@@ -5,6 +5,7 @@
 import { ANALYTICS_SERVICES, SERVICE_NAMES } from "../../../components/catalog.js";
 import type { OperationKind } from "../../../stacks/fleet/engine.js";
 import { Readable } from "node:stream";
+import type { TenantObjects } from "../../../stacks/docker/orphans.js";
 import type { ContainerState, LogLine, LogOptions, ServiceCommand, ServiceCommandResult, ServiceContainer, ServiceSelection, TenantDockerHost } from "../../../stacks/fleet/ports.js";
 
 export class MemoryDockerHost implements TenantDockerHost {
@@ -20,12 +21,16 @@ export class MemoryDockerHost implements TenantDockerHost {
         this.tenants.set(ref, { ...states });
     }
 
+    /** Data volumes by tenant: made by the first `up`, kept by `destroy` (as the real ones are by default). */
+    readonly volumes = new Map<string, string[]>();
+
     /** Mirrors a memory engine: `up` leaves every service healthy (stopped while paused), `destroy` removes them. */
     apply(ref: string, kind: OperationKind, config: Record<string, string>): void {
         if (kind === "destroy") {
             this.tenants.delete(ref);
             return;
         }
+        if (!this.volumes.has(ref)) this.volumes.set(ref, [`${ref}-db-config`, `${ref}-db-data`, `${ref}-storage-data`]);
         const analytics = config.analyticsEnabled !== "false";
         const state: ContainerState = config.paused === "true" ? "stopped" : "healthy";
         const services = SERVICE_NAMES.filter((service) => analytics || !ANALYTICS_SERVICES.includes(service));
@@ -46,6 +51,20 @@ export class MemoryDockerHost implements TenantDockerHost {
     async removeVolume(ref: string, name: string): Promise<void> {
         this.check("removeVolume", ref);
         this.removedVolumes.push(`${ref} ${name}`);
+        this.volumes.set(ref, (this.volumes.get(ref) ?? []).filter((volume) => volume !== name));
+    }
+
+    async objectsOf(ref: string): Promise<TenantObjects> {
+        this.check("objectsOf", ref);
+        const containers = Object.keys(this.tenants.get(ref) ?? {}).map((service) => `${ref}-${service}`).sort();
+        return { ref, containers, networks: containers.length ? [`${ref}-network`] : [], volumes: [...(this.volumes.get(ref) ?? [])].sort() };
+    }
+
+    async removeTenantObjects(ref: string, options: { readonly volumes: boolean }): Promise<TenantObjects> {
+        const objects = await this.objectsOf(ref);
+        this.tenants.delete(ref);
+        if (options.volumes) for (const name of objects.volumes) await this.removeVolume(ref, name);
+        return { ...objects, volumes: options.volumes ? objects.volumes : [] };
     }
 
     async serviceStates(ref: string): Promise<Record<string, ContainerState>> {

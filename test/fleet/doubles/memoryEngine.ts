@@ -21,7 +21,9 @@ import {
     type StackEngine,
     type StackOutput,
     type StackPreview,
+    type StackState,
     type StackSummary,
+    type StateResource,
 } from "../../../stacks/fleet/engine.js";
 import { encodeSettingValue } from "../../../stacks/fleet/stackConfig.js";
 
@@ -55,7 +57,7 @@ export interface MemoryEngineSnapshot {
     stacks: Record<string, { config: Record<string, ConfigEntry>; history: Array<{ kind: OperationKind; result: LastOperation["result"]; startTime: string; endTime?: string }>; resourceCount: number; deployedConfig?: Record<string, string> }>;
 }
 
-type FailureRule = { ref: string; kind: OperationKind | "createStack" | "setConfig"; message: string; times: number };
+type FailureRule = { ref: string; kind: OperationKind | "createStack" | "setConfig" | "exportState" | "importState"; message: string; times: number };
 
 const SECRET_MASK = "[secret]";
 
@@ -200,6 +202,29 @@ export class MemoryEngine implements StackEngine {
             stack.outputs = this.outputsFor(ref, stack);
             return created ? { create: this.resourceCount } : { same: this.resourceCount };
         });
+    }
+
+    /** A checkpoint of the stack's resources: the random secrets, the docker provider and one docker resource per count. */
+    async exportState(ref: string): Promise<StackState> {
+        const stack = this.stack(ref);
+        this.throwInjected(ref, "exportState");
+        const provider = `urn:pulumi:${ref}::supabase-fleet::pulumi:providers:docker::${ref}-docker`;
+        const resources: StateResource[] =
+            stack.resourceCount === 0
+                ? []
+                : [
+                      { urn: `urn:pulumi:${ref}::supabase-fleet::random:index/randomPassword:RandomPassword::${ref}-jwtSecret`, type: "random:index/randomPassword:RandomPassword" },
+                      { urn: provider, type: "pulumi:providers:docker" },
+                      ...Array.from({ length: stack.resourceCount - 2 }, (_, i) => ({ urn: `urn:pulumi:${ref}::supabase-fleet::docker:index/container:Container::${ref}-${i}`, type: "docker:index/container:Container", provider: `${provider}::id` })),
+                  ];
+        return { version: 3, deployment: { resources } };
+    }
+
+    async importState(ref: string, state: StackState): Promise<void> {
+        const stack = this.stack(ref);
+        this.throwInjected(ref, "importState");
+        stack.resourceCount = state.deployment.resources?.length ?? 0;
+        if (stack.resourceCount === 0) delete stack.deployedConfig;
     }
 
     refresh(ref: string, options: OperationOptions = {}): Promise<OperationOutcome> {
