@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD_ROLES } from "../../components/files/dbInitSql.js";
 import { renderFleetPreviewComment, type PreviewJsonDocument } from "../../stacks/preview/index.js";
 import { actualContainer, declaredContainers } from "./support/declared.js";
+import { describeMoves } from "./suites/moves.js";
 import { E2E_RELEASE, engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "dev";
@@ -254,3 +255,8 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
         expect(kept.stdout.trim()).toBe("written before destroy");
     }, 1_800_000);
 });
+
+// The moves between two Docker daemons run in this file's worker, after the dev stack: this file
+// ends first of the three end-to-end files, and a fourth one running beside them on 2 cores slowed
+// every file (a CI run took 1510 s with it as its own file, against 1169 s before).
+describeMoves();

@@ -2,12 +2,13 @@
  * Hosts on the real engine with two real Docker daemons on this machine: a tenant that fleet.yaml puts
  * on no host is placed by capacity, sync refuses to switch it to the other daemon once deployed, and
  * `fleet move` takes it there with its rows and its API keys, keeping the old volumes until --confirm.
+ * Run by devStack.test.ts after its own suite (see there why).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PEER_DOCKER_HOST, peerDocker, startPeerDaemon, stopPeerDaemon } from "./support/peerDaemon.js";
-import { E2E_DEFAULTS, E2E_RELEASE, engineMissingReason, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { PEER_DOCKER_HOST, peerDocker, startPeerDaemon, stopPeerDaemon } from "../support/peerDaemon.js";
+import { E2E_DEFAULTS, E2E_RELEASE, engineMissingReason, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "../support/workspace.js";
 
 const REF = "e2emv";
 const missing = engineMissingReason();
@@ -28,7 +29,7 @@ tenants:
   - ref: ${REF}
 ${hostLine}`;
 
-describe.skipIf(missing !== null && process.env.CI !== "true")("placement and moves across two real Docker daemons", () => {
+export const describeMoves = () => describe.skipIf(missing !== null && process.env.CI !== "true")("placement and moves across two real Docker daemons", () => {
     let project = "";
     const { fleet, fleetOk } = fleetRunners(() => project);
     const onLocal = (args: string[]) => runOk("docker", args);
