@@ -6,7 +6,7 @@ import { type OperationOutcome, type OperationProgress, type SettingValue, type 
 import { dockerConnectionOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
 import { PortAllocator } from "./portAllocator.js";
 import type { DockerConnection, LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
-import { checkFits, chooseHost, hostUse, PlacementError } from "./placement.js";
+import { hostForNewTenant, hostUse, PlacementError } from "./placement.js";
 import { DEFAULT_HOST, findTenant, withHostSettings, type FleetHost, type FleetRegistry, type RegistryTenant } from "./registry.js";
 import { newTenantReleaseSettings, secretKeysOf, tenantConfigFromStack, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { errorFirstLine } from "./table.js";
@@ -165,15 +165,10 @@ export class Fleet {
      */
     private hostForNewTenant(ref: string, registered: RegistryTenant | undefined, hostName: string | undefined, configs: ReadonlyMap<string, Record<string, string>>): FleetHost {
         const hosts = this.registry?.hosts ?? new Map<string, FleetHost>();
-        const use = hostUse(configs, hosts);
+        const named = registered?.host ?? (hostName !== undefined || hosts.size === 0 ? this.pickHost(hostName) : undefined);
         const limits = declaredLimits(registered?.config ?? this.adHocSettings(ref, undefined).config);
         try {
-            if (hostName !== undefined || registered?.host || hosts.size === 0) {
-                const host = registered?.host ?? this.pickHost(hostName);
-                checkFits(ref, limits, host, use);
-                return host;
-            }
-            return hosts.size === 1 ? (checkFits(ref, limits, [...hosts.values()][0]!, use), [...hosts.values()][0]!) : chooseHost(ref, limits, [...hosts.values()], use);
+            return hostForNewTenant(ref, limits, named, hosts, hostUse(configs, hosts));
         } catch (error) {
             if (error instanceof PlacementError) throw new FleetUsageError(error.message);
             throw error;

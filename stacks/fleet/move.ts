@@ -27,7 +27,7 @@ import { checkFits, hostUse, PlacementError, recordedHost } from "./placement.js
 import { PortAllocator } from "./portAllocator.js";
 import type { DockerConnection } from "./ports.js";
 import { findTenant, withHostSettings, type FleetHost } from "./registry.js";
-import { isPaused, tenantConfigFromStack, type TenantPorts } from "./stackConfig.js";
+import { isPaused, PORT_KEYS, tenantConfigFromStack, type TenantPorts } from "./stackConfig.js";
 import { errorFirstLine } from "./table.js";
 
 export interface MovePlan {
@@ -186,10 +186,11 @@ async function moveBack(fleet: Fleet, plan: MovePlan, saved: StackState, origina
     // The new host holds nothing but copies (the backup's data): its volumes go too, so that a retry finds it clean.
     await fleet.docker(connectionOf(plan.to)).removeTenantObjects(plan.ref, { volumes: true });
     await fleet.engine.importState(plan.ref, withoutDockerResources(saved));
-    const back = placementSettings(fleet, plan.ref, plan.from, plan.fromPorts, {});
-    await fleet.engine.setConfig(plan.ref, { ...back.set, ...(original.fleetHost === undefined ? {} : { fleetHost: original.fleetHost }) }, []);
-    const unset = ["movedFromHost", ...["dockerTlsCertPath", "bindAddress", "fleetHost"].filter((key) => original[key] === undefined && back.set[key] !== undefined)];
-    await fleet.engine.removeConfig(plan.ref, unset);
+    // Every setting the move wrote goes back to what it was before.
+    const written = ["dockerHost", "dockerTlsCertPath", "bindAddress", "fleetHost", ...PORT_KEYS, "movedFromHost"];
+    const kept = Object.fromEntries(written.filter((key) => original[key] !== undefined).map((key) => [key, original[key]!]));
+    await fleet.engine.setConfig(plan.ref, kept, []);
+    await fleet.engine.removeConfig(plan.ref, written.filter((key) => original[key] === undefined));
     // Docker hands the existing volumes back by name: the containers come up on the tenant's own data.
     await fleet.up(plan.ref);
 }

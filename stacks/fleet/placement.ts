@@ -132,11 +132,7 @@ export function hostForTenant(
     registry: Pick<FleetRegistry, "hosts" | "source">,
     use: HostUseMap,
 ): { host: FleetHost; placed: boolean } {
-    if (tenant.host) {
-        if (!current) checkFits(tenant.ref, declaredLimits(tenant.config), tenant.host, use);
-        return { host: tenant.host, placed: false };
-    }
-    if (current) {
+    if (current && !tenant.host) {
         const recorded = recordedHost(current, registry.hosts);
         if (recorded) return { host: recorded, placed: false };
         if (current.fleetHost !== undefined) {
@@ -144,11 +140,17 @@ export function hostForTenant(
         }
         throw new PlacementError(`${tenant.ref}: no host of ${registry.source} matches the stack's Docker host ${dockerHostOf(current)} and ports; set host: <name> for the tenant`);
     }
-    const limits = declaredLimits(tenant.config);
-    const hosts = [...registry.hosts.values()];
-    if (hosts.length === 1) {
-        checkFits(tenant.ref, limits, hosts[0]!, use);
-        return { host: hosts[0]!, placed: true };
-    }
-    return { host: chooseHost(tenant.ref, limits, hosts, use), placed: true };
+    if (tenant.host && current) return { host: tenant.host, placed: false };
+    return { host: hostForNewTenant(tenant.ref, declaredLimits(tenant.config), tenant.host, registry.hosts, use), placed: !tenant.host };
+}
+
+/**
+ * Where a new tenant goes: the host named for it (checked against that host's capacity), else the
+ * only host, else the one chosen by capacity.
+ */
+export function hostForNewTenant(ref: string, limits: DeclaredLimits, named: FleetHost | undefined, hosts: ReadonlyMap<string, FleetHost>, use: HostUseMap): FleetHost {
+    const candidates = [...hosts.values()];
+    const host = named ?? (candidates.length === 1 ? candidates[0]! : chooseHost(ref, limits, candidates, use));
+    checkFits(ref, limits, host, use);
+    return host;
 }
