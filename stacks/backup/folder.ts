@@ -53,7 +53,7 @@ export class BackupFolder {
     }
 
     abandon(partialDir: string): void {
-        rmSync(partialDir, { recursive: true, force: true });
+        rmSync(partialDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); // a dump stream may still be closing in it
     }
 
     /** The complete backups of `ref`, newest first. Folders without a valid manifest are skipped. */
