@@ -10,6 +10,7 @@ import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "./catalog.js";
 import { KEPT_GENERATION, PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
+import { createEdgeGuard } from "./edgeGuard.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
 import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
 import { createJwtSecretCopyRemoval, createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
@@ -69,7 +70,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
         this.ref = ref;
         const release = RELEASES[settings.release];
         this.release = release.name;
-        this.apiUrl = settings.apiUrl ?? `http://localhost:${settings.kongHttpPort}`;
+        this.apiUrl = settings.apiUrl ?? (settings.edgeHostname === undefined ? `http://localhost:${settings.kongHttpPort}` : `https://${settings.edgeHostname}`);
         this.studioUrl = this.apiUrl;
         this.dashboardUsername = settings.dashboardUsername;
 
@@ -86,12 +87,14 @@ export class SupabaseProject extends pulumi.ComponentResource {
                 opaque: { generation: settings.opaqueKeyGeneration, keepPrevious: settings.keepPreviousOpaqueKeys },
             }, this);
 
+        // Behind the edge proxy: nothing of the tenant is created while its host has no host stack.
+        const edgeGuard = settings.edgeHostname === undefined ? [] : [createEdgeGuard(`${name}-edge-guard`, { ref, ...dockerTarget }, { parent: this })];
         const network = new docker.Network(
             `${name}-network`,
             { name: networkName(ref), driver: "bridge", labels: tenantLabels(ref) },
-            { ...inTenant, deleteBeforeReplace: true },
+            { ...inTenant, deleteBeforeReplace: true, dependsOn: edgeGuard },
         );
-        const volumes = this.createVolumes(name, settings, inTenant);
+        const volumes = this.createVolumes(name, settings, { ...inTenant, dependsOn: edgeGuard });
 
         const services = enabledServices(settings.analyticsEnabled);
         const allContainerNames = Object.fromEntries(SERVICE_NAMES.map((service) => [service, containerName(ref, service)])) as Record<ServiceName, string>;
@@ -214,7 +217,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
     private createVolumes(
         name: string,
         settings: TenantSettings,
-        inTenant: { parent: pulumi.Resource; provider: docker.Provider },
+        inTenant: { parent: pulumi.Resource; provider: docker.Provider; dependsOn: pulumi.Resource[] },
     ): Record<VolumeName, docker.Volume> {
         const volumes = {} as Record<VolumeName, docker.Volume>;
         for (const volume of VOLUME_NAMES) {

@@ -24,6 +24,13 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
     checkReleaseMatchesData(config, problem);
     checkSigningKeySettings(config, problem);
 
+    if (config.edgeHostname === undefined) {
+        if (Array.isArray(config.customDomains) && config.customDomains.length > 0) problem("customDomains", "needs edgeHostname: custom domains are served by the host's edge proxy (give the host an edge: section in fleet.yaml)");
+        if (config.publishGatewayPorts === false) problem("publishGatewayPorts", "may be false only with edgeHostname: without the edge proxy the gateway's ports are the tenant's only way in");
+    } else if (Array.isArray(config.customDomains) && config.customDomains.includes(config.edgeHostname)) {
+        problem("customDomains", "must not repeat edgeHostname");
+    }
+
     const kept = typeof config.dbDataKeptGeneration === "string" ? KEPT_GENERATION.exec(config.dbDataKeptGeneration)?.[1] : undefined;
     if (kept !== undefined && Number(kept) === config.dbDataGeneration) {
         problem("dbDataKeptGeneration", `must name another generation than dbDataGeneration (${String(config.dbDataGeneration)}): it is the volume kept beside the one in use`);

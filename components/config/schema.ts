@@ -32,7 +32,7 @@ import {
 import { dockerHostProblem } from "./dockerHost.js";
 import { imageReferenceProblem } from "./images.js";
 import { CONTROL_CHARACTERS } from "./text.js";
-import { hostNameProblem, httpUrlProblem, redirectEntryProblem } from "./urls.js";
+import { domainNameProblem, hostNameProblem, httpUrlProblem, redirectEntryProblem } from "./urls.js";
 
 export { API_KEY_ISSUED_AT, DEFAULT_API_KEY_EXPIRES_AT, OAUTH_PROVIDERS, PROJECT_NAME } from "./constants.js";
 
@@ -187,6 +187,21 @@ export const SETTINGS = {
         z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address, for example 127.0.0.1 or 0.0.0.0" }).default("127.0.0.1"),
         "string",
         "Host address the published ports bind to.",
+    ),
+    edgeHostname: setting(
+        checkedText(domainNameProblem).optional(),
+        "string",
+        "Hostname the Docker host's edge proxy routes to this tenant's gateway over HTTPS (fleet sync sets <ref>.<baseDomain> of the host's edge). Set: the gateway joins the host's edge network, apiUrl defaults to https://<edgeHostname>, and the stack refuses to come up while the host's edge proxy is missing.",
+    ),
+    customDomains: setting(
+        z.array(checkedText(domainNameProblem), { error: "must be a list of DNS names" }).default([]),
+        "array",
+        "More hostnames the edge proxy routes to this tenant (each needs DNS pointing at the host). Needs edgeHostname.",
+    ),
+    publishGatewayPorts: setting(
+        flag(true),
+        "boolean",
+        "Publish the gateway's HTTP and HTTPS ports (kongHttpPort, kongHttpsPort) on the host. Off: the gateway is reached only through the edge proxy (needs edgeHostname).",
     ),
     kongHttpPort: setting(port(8000), "integer", "Host port of the API gateway (HTTP)."),
     kongHttpsPort: setting(port(8443), "integer", "Host port of the API gateway (HTTPS)."),
@@ -421,6 +436,9 @@ export type TenantConfig = {
     siteUrl: string;
     additionalRedirectUrls: string[];
     bindAddress: string;
+    edgeHostname?: string;
+    customDomains: string[];
+    publishGatewayPorts: boolean;
     kongHttpPort: number;
     kongHttpsPort: number;
     postgresPort: number;

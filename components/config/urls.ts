@@ -57,3 +57,18 @@ export function redirectEntryProblem(value: string): string | undefined {
     if (FORBIDDEN_IN_URL.test(path) || path.includes("@")) return "must not contain spaces, control characters, quotes, credentials or a #fragment";
     return undefined;
 }
+
+/**
+ * What is wrong with a public DNS name the edge proxy serves (a tenant's hostname, a custom domain, a
+ * host's base domain), or undefined when it is sound. Lowercase only: the proxy matches hostnames as
+ * written, and its config file has no quoting, so nothing but labels and dots may reach it.
+ */
+export function domainNameProblem(value: string): string | undefined {
+    const labels = value.split(".");
+    if (value.length > 253 || labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) {
+        return "must be a DNS name of at least two labels, lowercase letters, digits and hyphens (such as api.example.com), without scheme, port, wildcard or trailing dot";
+    }
+    return undefined;
+}
+
+const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

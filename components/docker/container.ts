@@ -69,7 +69,11 @@ export function createTenantContainer(
                 ...(spec.healthcheck.startPeriod ? { startPeriod: spec.healthcheck.startPeriod } : {}),
             },
             labels: tenantLabels(args.ref, args.service),
-            networksAdvanced: [{ name: args.network.name, aliases: [SERVICE_CATALOG[args.service].alias, ...(spec.extraAliases ?? [])] }],
+            networksAdvanced: [
+                { name: args.network.name, aliases: [SERVICE_CATALOG[args.service].alias, ...(spec.extraAliases ?? [])] },
+                // No alias there: the edge proxy reaches the gateway by its container name, unique on the host.
+                ...(spec.edgeNetwork ? [{ name: spec.edgeNetwork }] : []),
+            ],
             ports: spec.publishedPorts.map((port) => ({ internal: port.internal, external: port.external, ip: args.bindAddress, protocol: "tcp" })),
             volumes: [
                 ...spec.volumes.map((mount) => ({

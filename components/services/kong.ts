@@ -7,6 +7,7 @@
 import { INTERNAL_PORTS } from "../catalog.js";
 import { KONG_DECLARATIVE_CONFIG, KONG_RENDERED_CONFIG_TMPFS } from "../files/kongConfig.js";
 import { kongEntrypoint } from "../files/kongTemplateExpansion.js";
+import { EDGE_NETWORK_NAME } from "../hostServices/catalog.js";
 import { isAtLeast } from "../releases.js";
 import { API_GATEWAY_ALIAS, asymmetricKeyEnv, healthCheck, keepsPreviousOpaqueKeys } from "./shared.js";
 import type { ServiceModule } from "./types.js";
@@ -63,10 +64,14 @@ export const kong: ServiceModule = {
             ...(current ? { extraAliases: [API_GATEWAY_ALIAS] } : {}),
             uploads: [{ path: template.path, content: template.content }],
             tmpfs: { [KONG_RENDERED_CONFIG_TMPFS.path]: KONG_RENDERED_CONFIG_TMPFS.options },
-            publishedPorts: [
-                { internal: INTERNAL_PORTS.kongHttp, external: context.settings.kongHttpPort },
-                { internal: INTERNAL_PORTS.kongHttps, external: context.settings.kongHttpsPort },
-            ],
+            // Behind the host's edge proxy: on its network, and the host ports only if still wanted.
+            ...(context.settings.edgeHostname === undefined ? {} : { edgeNetwork: EDGE_NETWORK_NAME }),
+            publishedPorts: context.settings.publishGatewayPorts
+                ? [
+                      { internal: INTERNAL_PORTS.kongHttp, external: context.settings.kongHttpPort },
+                      { internal: INTERNAL_PORTS.kongHttps, external: context.settings.kongHttpsPort },
+                  ]
+                : [],
             waitTimeoutSeconds: 120,
         };
     },

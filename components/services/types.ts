@@ -35,6 +35,8 @@ export interface ContainerSpec {
     readonly volumes: readonly { readonly volume: VolumeName; readonly containerPath: string; readonly readOnly?: boolean }[];
     /** Names other containers reach it by besides the catalog's alias (upstream renamed the gateway). */
     readonly extraAliases?: readonly string[];
+    /** A Docker network besides the tenant's that the container joins: the host's edge network (gateway only). */
+    readonly edgeNetwork?: string;
     /** Host paths bound into the container (only vector: its tenant's log socket folder). */
     readonly hostBinds?: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
     /** Files written into the container before it starts (rendered config; never secrets). */

@@ -43,7 +43,11 @@ await runEntryPoint((argv) =>
             automation: async () => {
                 buildProgram(repoRoot);
                 const { createAutomationEngine } = await import("../fleet/automationEngine.js");
-                return { engine: await createAutomationEngine({ repoRoot, env: process.env }), dockerHosts: await loadDockerHosts() };
+                return {
+                    engine: await createAutomationEngine({ repoRoot, env: process.env }),
+                    hostEngine: await createAutomationEngine({ repoRoot, env: process.env, project: "hosts" }),
+                    dockerHosts: await loadDockerHosts(),
+                };
             },
         },
     ),

@@ -3,11 +3,12 @@
  * CLI on the PATH at run time. Each tenant gets its own work directory (see tenantWorkspace.ts), so
  * parallel runs do not race; the backend and secrets provider come from backend.ts.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as Automation from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_NAME } from "../../components/config/constants.js";
+import { HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
 import { isUnsetConfigValue } from "../../components/config/load.js";
 import { locateToolchain } from "../engine/toolchain.js";
 import { describeBackend, prepareBackend, resolveBackend, type BackendSettings } from "./backend.js";
@@ -49,10 +50,31 @@ const NAMESPACE = `${PROJECT_NAME}:`;
 /** Key of the work directory used for commands that are not about one stack (listing). */
 const SHARED_KEY = ".list";
 
+/**
+ * Which of the program's two projects the engine drives: the tenant stacks, or the host stacks
+ * (one per fleet.yaml host, the edge proxy; see components/hostServices). Host stacks keep their
+ * config files in hosts/ and their work directories under a prefix no tenant ref can have.
+ */
+export type EngineProject = "tenants" | "hosts";
+export const HOST_STACK_CONFIG_DIR = "hosts";
+const HOST_WORKSPACE_PREFIX = "~host-";
+
 export interface AutomationEngineOptions {
     /** Directory of the project's Pulumi.yaml. */
     readonly repoRoot: string;
     readonly env?: NodeJS.ProcessEnv;
+    readonly project?: EngineProject;
+}
+
+/** The host stacks' project file: the same program and runtime, its own name and config folder, no tenant settings. */
+export function hostProjectFile(rootProject: Record<string, unknown>): Record<string, unknown> {
+    return {
+        name: HOST_PROJECT_NAME,
+        description: "Shared services of a Docker host of the fleet (the edge proxy): one stack per fleet.yaml host.",
+        runtime: rootProject.runtime,
+        main: rootProject.main,
+        stackConfigDir: HOST_STACK_CONFIG_DIR,
+    };
 }
 
 /** Loads the Automation API and checks the CLI is there, with a message that says what to install. */
@@ -69,12 +91,14 @@ export async function createAutomationEngine(options: AutomationEngineOptions): 
     // Only once the CLI is there: a machine without it gets no state directory or passphrase file.
     const backend = resolveBackend(options.repoRoot, env);
     prepareBackend(backend);
-    return new AutomationEngine(automation, command, options.repoRoot, backend, toolchain.env);
+    return new AutomationEngine(automation, command, options.repoRoot, backend, toolchain.env, options.project ?? "tenants");
 }
 
 export class AutomationEngine implements StackEngine {
     readonly backendDescription: string;
     private readonly rootProject: Record<string, unknown>;
+    private readonly namespace: string;
+    private readonly workspacePrefix: string;
     private readonly running = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
 
     constructor(
@@ -84,14 +108,19 @@ export class AutomationEngine implements StackEngine {
         private readonly backend: BackendSettings,
         /** The engine's own variables (PULUMI_HOME and offline switches of the project's toolchain). */
         private readonly engineEnv: Readonly<Record<string, string>> = {},
+        project: EngineProject = "tenants",
     ) {
         this.backendDescription = describeBackend(backend.backendUrl);
-        this.rootProject = readRootProject(repoRoot);
+        const root = readRootProject(repoRoot);
+        if (project === "hosts") mkdirSync(join(repoRoot, HOST_STACK_CONFIG_DIR), { recursive: true });
+        this.rootProject = project === "hosts" ? hostProjectFile(root) : root;
+        this.namespace = project === "hosts" ? `${HOST_PROJECT_NAME}:` : NAMESPACE;
+        this.workspacePrefix = project === "hosts" ? HOST_WORKSPACE_PREFIX : "";
     }
 
     private async workspace(key: string): Promise<Automation.LocalWorkspace> {
         return this.automation.LocalWorkspace.create({
-            workDir: prepareTenantWorkspace(this.repoRoot, key, this.rootProject),
+            workDir: prepareTenantWorkspace(this.repoRoot, this.workspacePrefix + key, this.rootProject),
             pulumiCommand: this.command,
             envVars: { ...this.engineEnv, ...this.backend.envVars },
             secretsProvider: this.backend.secretsProvider,
@@ -129,7 +158,7 @@ export class AutomationEngine implements StackEngine {
             throw error;
         }
         try {
-            await writeConfig(stack, settings, secretKeys);
+            await writeConfig(stack, settings, secretKeys, this.namespace);
         } catch (error) {
             // Nothing half-made: the stack goes again, and with it its config file.
             await workspace.removeStack(ref, { force: true }).catch(() => undefined);
@@ -138,12 +167,12 @@ export class AutomationEngine implements StackEngine {
     }
 
     async setConfig(ref: string, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
-        await this.query(ref, async () => writeConfig(await this.stack(ref), settings, secretKeys));
+        await this.query(ref, async () => writeConfig(await this.stack(ref), settings, secretKeys, this.namespace));
     }
 
     async removeConfig(ref: string, keys: readonly string[]): Promise<void> {
         if (keys.length === 0) return;
-        await this.query(ref, async () => (await this.stack(ref)).removeAllConfig(keys.map((key) => NAMESPACE + key)));
+        await this.query(ref, async () => (await this.stack(ref)).removeAllConfig(keys.map((key) => this.namespace + key)));
     }
 
     /**
@@ -156,7 +185,7 @@ export class AutomationEngine implements StackEngine {
         const ownKeys = stackFileKeys(this.repoRoot, this.rootProject, ref);
         const settings: Record<string, string> = {};
         for (const [key, entry] of Object.entries(all)) {
-            if (key.startsWith(NAMESPACE) && ownKeys.has(key) && !isUnsetConfigValue(entry.value)) settings[key.slice(NAMESPACE.length)] = entry.value;
+            if (key.startsWith(this.namespace) && ownKeys.has(key) && !isUnsetConfigValue(entry.value)) settings[key.slice(this.namespace.length)] = entry.value;
         }
         return settings;
     }
@@ -227,11 +256,11 @@ export class AutomationEngine implements StackEngine {
         // All in-flight stacks are cancelled together, so waiting for every child is right.
         await waitForPulumiChildren(CANCEL_GRACE_MS);
         // The CLI has stopped; a lock it left behind would refuse every later update of the stack.
-        removeStaleLocks(this.backend.backendUrl, PROJECT_NAME, ref);
+        removeStaleLocks(this.backend.backendUrl, String(this.rootProject.name), ref);
     }
 
     async checkUnlocked(ref: string): Promise<void> {
-        const holder = liveLockHolder(this.backend.backendUrl, PROJECT_NAME, ref);
+        const holder = liveLockHolder(this.backend.backendUrl, String(this.rootProject.name), ref);
         if (holder) throw new StackLockedError(ref, holder);
     }
 
@@ -341,23 +370,24 @@ export class AutomationEngine implements StackEngine {
 export function configWrites(
     settings: Readonly<Record<string, SettingValue>>,
     secretKeys: readonly string[],
+    namespace: string = NAMESPACE,
 ): { scalars: Automation.ConfigMap; lists: { key: string; elements: Automation.ConfigMap }[] } {
     const scalars: Automation.ConfigMap = {};
     const lists: { key: string; elements: Automation.ConfigMap }[] = [];
     for (const [key, value] of Object.entries(settings)) {
         const secret = secretKeys.includes(key);
         if (Array.isArray(value)) {
-            const elements = Object.fromEntries((value as readonly string[]).map((element, index) => [`${NAMESPACE}${key}[${index}]`, { value: element, secret }]));
-            lists.push({ key: NAMESPACE + key, elements });
+            const elements = Object.fromEntries((value as readonly string[]).map((element, index) => [`${namespace}${key}[${index}]`, { value: element, secret }]));
+            lists.push({ key: namespace + key, elements });
         } else {
-            scalars[NAMESPACE + key] = { value: encodeSettingValue(value), secret };
+            scalars[namespace + key] = { value: encodeSettingValue(value), secret };
         }
     }
     return { scalars, lists };
 }
 
-async function writeConfig(stack: Automation.Stack, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
-    const { scalars, lists } = configWrites(settings, secretKeys);
+async function writeConfig(stack: Automation.Stack, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[], namespace: string): Promise<void> {
+    const { scalars, lists } = configWrites(settings, secretKeys, namespace);
     if (Object.keys(scalars).length > 0) await stack.setAllConfig(scalars);
     for (const list of lists) {
         if ((await stack.getAllConfig())[list.key] !== undefined) await stack.removeConfig(list.key);
@@ -369,8 +399,19 @@ function collectError(event: EngineEvent, errors: string[]): void {
     const diagnostic = event.diagnosticEvent;
     if (diagnostic?.severity === "error") {
         const text = diagnostic.message.replace(/\x1b\[[0-9;]*m/g, "").trim();
-        if (text) errors.push(text.split("\n").slice(0, 3).join(" "));
+        if (text) errors.push(diagnosticSummary(text));
     }
+}
+
+/**
+ * One error diagnostic in a line or so. A failed command resource reports `exit status N: running
+ * "<script>": Stdout: ... Stderr: ...`; what its script said on stderr is the message, not the script.
+ */
+export function diagnosticSummary(text: string): string {
+    const command = /exit status (\d+): running "[\s\S]*?":\s*Stdout:[\s\S]*?Stderr:\s*([\s\S]*)$/.exec(text);
+    const stderr = command?.[2]?.trim();
+    if (command && stderr) return `${stderr.split("\n").slice(-3).join(" ")} (exit status ${command[1]})`;
+    return text.split("\n").slice(0, 3).join(" ");
 }
 
 /** Steps of a preview (not `same`) from its resourcePreEvents, with the fields PR renderers read. */

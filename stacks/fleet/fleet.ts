@@ -35,6 +35,8 @@ export class DockerUnreachableError extends Error {
 
 export interface FleetDeps {
     readonly engine: StackEngine;
+    /** The host stacks' engine (project supabase-fleet-host): the edge proxies of fleet.yaml's hosts. */
+    readonly hostEngine?: StackEngine;
     readonly dockerHosts: TenantDockerHostFactory;
     /** The parsed fleet.yaml; undefined when there is none. */
     readonly registry?: FleetRegistry;
@@ -73,6 +75,7 @@ const connectionKey = (connection: DockerConnection): string => `${connection.do
 
 export class Fleet {
     readonly engine: StackEngine;
+    readonly hostEngine: StackEngine | undefined;
     readonly registry: FleetRegistry | undefined;
     private readonly dockerFactory: TenantDockerHostFactory;
     private readonly dockerHosts = new Map<string, TenantDockerHost>();
@@ -81,6 +84,7 @@ export class Fleet {
 
     constructor(deps: FleetDeps) {
         this.engine = deps.engine;
+        this.hostEngine = deps.hostEngine;
         this.registry = deps.registry;
         this.dockerFactory = deps.dockerHosts;
     }

@@ -8,6 +8,8 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { OPAQUE_SECRET, parseTenantConfig, TenantConfigError } from "../../components/config/load.js";
 import { FLEET_HOST_NAME, SECRET_SETTING_KEYS, SETTINGS, type TenantConfig } from "../../components/config/schema.js";
+import { HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
+import { HOST_SECRET_KEYS, HostConfigError, parseHostConfig } from "../../components/hostServices/config.js";
 import type { SettingValue } from "./engine.js";
 import { newTenantReleaseSettings, PORT_KEYS } from "./stackConfig.js";
 
@@ -25,6 +27,15 @@ export interface FleetHost {
     readonly dockerTlsCertPath?: string;
     /** What the host offers tenants; placement of tenants without a host needs it on every host. */
     readonly capacity?: HostCapacity;
+    /** The host's edge proxy (HTTPS hostnames for its tenants), run by the host's own stack. */
+    readonly edge?: HostEdge;
+}
+
+export interface HostEdge {
+    /** Tenants get `<ref>.<baseDomain>`. */
+    readonly baseDomain: string;
+    /** The host stack's settings fleet.yaml states (env references resolved), routes not included. */
+    readonly settings: Readonly<Record<string, SettingValue>>;
 }
 
 export interface HostCapacity {
@@ -79,7 +90,13 @@ export const DEFAULT_HOST: FleetHost = {
 };
 
 /** Settings a tenant takes from its host entry, never from defaults or its own entry. */
-const HOST_OWNED_KEYS = ["dockerHost", "dockerTlsCertPath", "fleetHost"] as const;
+const HOST_OWNED_KEYS = ["dockerHost", "dockerTlsCertPath", "fleetHost", "edgeHostname"] as const;
+
+/** Tenant settings that need the edge hostname of the tenant's host: checked after placement. */
+const PLACEMENT_CHECKED_KEYS = ["customDomains", "publishGatewayPorts"];
+
+/** Host stack settings that come from the host entry itself, not from its edge: section. */
+const EDGE_DERIVED_KEYS = ["host", "dockerHost", "dockerTlsCertPath", "routes"];
 
 const portNumber = z.int({ error: "must be a whole number from 1 to 65535" }).min(1).max(65535, { error: "must be a whole number from 1 to 65535" });
 
@@ -104,8 +121,10 @@ const hostShape = z.strictObject(
         bindAddress: SETTINGS.bindAddress.schema.unwrap().optional(),
         dockerTlsCertPath: SETTINGS.dockerTlsCertPath.schema,
         capacity: capacityShape.optional(),
+        // Checked by the host stack's own schema (parseHostConfig), the one source of truth for its settings.
+        edge: z.record(z.string(), z.unknown(), { error: "must be a mapping of edge proxy settings (baseDomain, tls, ...)" }).optional(),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress, dockerTlsCertPath, capacity)" : "must be a mapping with dockerHost and portRange") },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? "unknown key (allowed: dockerHost, portRange, bindAddress, dockerTlsCertPath, capacity, edge)" : "must be a mapping with dockerHost and portRange") },
 );
 
 const registryShape = z.strictObject(
@@ -172,9 +191,11 @@ export function parseRegistry(document: unknown, source: string, env: NodeJS.Pro
             ...(host.bindAddress ? { bindAddress: host.bindAddress } : {}),
             ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}),
             ...(host.capacity ? { capacity: host.capacity } : {}),
+            ...(host.edge ? parseEdge(name, host, lookup, problems) : {}),
         });
     }
     checkRangesDisjointPerDaemon(hosts, problems);
+    checkOneEdgePerDaemon(hosts, problems);
 
     const defaults = resolveValues(parsed.data.defaults ?? {}, "defaults.", lookup, problems);
     for (const key of ["ref", ...HOST_OWNED_KEYS, "host"]) {
@@ -220,7 +241,10 @@ function parseTenant(
     let config: TenantConfig;
     try {
         // Checked as a new tenant would be created; an existing stack's recorded release is checked by sync.
-        config = parseTenantConfig({ ...newTenantReleaseSettings(settings), ...settings }, label, `${label}.`);
+        // A tenant still to be placed has no edge hostname yet: the settings that need one are checked
+        // once placement has chosen its host (sync validates the final settings).
+        const checked = host ? settings : { ...settings, ...Object.fromEntries(PLACEMENT_CHECKED_KEYS.map((key) => [key, undefined])) };
+        config = parseTenantConfig({ ...newTenantReleaseSettings(settings), ...checked }, label, `${label}.`);
     } catch (error) {
         if (!(error instanceof TenantConfigError)) throw error;
         problems.push(...error.problems);
@@ -229,7 +253,9 @@ function parseTenant(
     const explicitPorts: Partial<Record<(typeof PORT_KEYS)[number], number>> = {};
     for (const key of PORT_KEYS) if (settings[key] !== undefined) explicitPorts[key] = config[key];
     // Keep the typed value of every key the registry states: that is what gets written to stack config.
-    const stated = Object.fromEntries(Object.keys(settings).map((key) => [key, config[key as keyof TenantConfig] as SettingValue]));
+    const stated = Object.fromEntries(
+        Object.keys(settings).map((key) => [key, (host || !PLACEMENT_CHECKED_KEYS.includes(key) ? config[key as keyof TenantConfig] : settings[key]) as SettingValue]),
+    );
     return { ref: config.ref, ...(host ? { host } : {}), settings: stated, config, explicitPorts };
 }
 
@@ -241,6 +267,8 @@ export function withHostSettings<T>(settings: Readonly<Record<string, T>>, host:
     const merged: Record<string, T | string> = { ...settings, dockerHost: host.dockerHost, ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}) };
     if (host.bindAddress !== undefined && merged.bindAddress === undefined) merged.bindAddress = host.bindAddress;
     if (recordName) merged.fleetHost = host.name;
+    // Behind the host's edge proxy: the tenant's hostname under the host's base domain.
+    if (host.edge && typeof merged.ref === "string") merged.edgeHostname = `${merged.ref}.${host.edge.baseDomain}`;
     return merged;
 }
 
@@ -285,6 +313,59 @@ function resolveValues(values: Record<string, unknown>, prefix: string, lookup: 
 
 function isEnvReference(value: unknown): value is { fromEnv: string } {
     return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { fromEnv?: unknown }).fromEnv === "string" && Object.keys(value).length === 1;
+}
+
+/** A host's edge: section, checked with the host stack's schema as the host stack will read it. */
+function parseEdge(
+    name: string,
+    host: { dockerHost: string; dockerTlsCertPath?: string | undefined; edge?: Record<string, unknown> | undefined },
+    lookup: EnvLookup,
+    problems: string[],
+): { edge: HostEdge } | Record<string, never> {
+    const prefix = `hosts.${name}.edge.`;
+    const before = problems.length;
+    const stated: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(host.edge ?? {})) {
+        if (EDGE_DERIVED_KEYS.includes(key)) {
+            problems.push(`${prefix}${key}: comes from the host entry (and its tenants), not from edge:`);
+            continue;
+        }
+        const secret = (HOST_SECRET_KEYS as readonly string[]).includes(key);
+        if (isEnvReference(value)) {
+            const fromEnv = lookup.env[value.fromEnv];
+            if (!secret) problems.push(`${prefix}${key}: only secrets are read from the environment (${HOST_SECRET_KEYS.join(", ")})`);
+            else if (fromEnv !== undefined && fromEnv !== "") stated[key] = fromEnv;
+            else if (!lookup.tolerateUnset) problems.push(`${prefix}${key}: environment variable ${value.fromEnv} is not set (referenced by fromEnv)`);
+            else stated[key] = OPAQUE_SECRET;
+            continue;
+        }
+        if (secret) {
+            problems.push(`${prefix}${key}: is a secret and must not be written in the registry; use { fromEnv: VARIABLE }`);
+            continue;
+        }
+        stated[key] = value;
+    }
+    if (problems.length > before) return {};
+    try {
+        const tolerated = stated.acmeDnsApiToken === OPAQUE_SECRET ? { ...stated, acmeDnsApiToken: "unknown-token" } : stated;
+        const config = parseHostConfig({ ...tolerated, host: name, dockerHost: host.dockerHost, ...(host.dockerTlsCertPath ? { dockerTlsCertPath: host.dockerTlsCertPath } : {}) });
+        return { edge: { baseDomain: config.baseDomain, settings: stated as Record<string, SettingValue> } };
+    } catch (error) {
+        if (!(error instanceof HostConfigError)) throw error;
+        problems.push(...error.problems.map((problem) => problem.replace(`${HOST_PROJECT_NAME}:`, prefix)));
+        return {};
+    }
+}
+
+/** One edge proxy per daemon: it publishes the host's HTTP(S) ports and owns the edge network. */
+function checkOneEdgePerDaemon(hosts: ReadonlyMap<string, FleetHost>, problems: string[]): void {
+    const owner = new Map<string, string>();
+    for (const host of hosts.values()) {
+        if (!host.edge) continue;
+        const first = owner.get(host.dockerHost);
+        if (first !== undefined) problems.push(`hosts.${host.name}.edge: hosts.${first} already runs the edge proxy of Docker host ${host.dockerHost}; one host entry per daemon may have edge:`);
+        else owner.set(host.dockerHost, host.name);
+    }
 }
 
 /** Two host entries that point at one daemon must not hand out the same ports. */

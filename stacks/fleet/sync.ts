@@ -13,6 +13,9 @@ import { withHostSettings, type FleetHost, type FleetRegistry } from "./registry
 import { runFleet, type FleetRunReport, type RunFleetOptions } from "./runner.js";
 import { encodeSettingValue, FLEET_OWNED_KEYS, newTenantReleaseSettings, recordedReleaseSettings, secretKeysOf, type PortKey, type TenantPorts } from "./stackConfig.js";
 import { renderTable } from "./table.js";
+import type { EdgeRoute } from "../../components/hostServices/config.js";
+import { routeOf } from "./hostStacks.js";
+import { recordedHost } from "./placement.js";
 
 export type SyncAction = "create" | "update" | "unchanged" | "unmanaged" | "invalid";
 
@@ -35,6 +38,11 @@ export interface SyncPlan {
     readonly items: readonly SyncItem[];
     /** Desired settings per ref to create or update; kept apart from the items so they are never printed. */
     readonly desired: ReadonlyMap<string, Readonly<Record<string, SettingValue>>>;
+    /** The edge proxy routes of the registry's tenants, by host name (the host stacks' input). */
+    readonly edgeRoutes: ReadonlyMap<string, readonly EdgeRoute[]>;
+    /** Every tenant stack's config as it is now, and which stacks hold resources. */
+    readonly configs: ReadonlyMap<string, Readonly<Record<string, string>>>;
+    readonly deployed: ReadonlySet<string>;
 }
 
 export async function planSync(engine: StackEngine, registry: FleetRegistry): Promise<SyncPlan> {
@@ -47,6 +55,11 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
     const items: SyncItem[] = [];
     const desired = new Map<string, Record<string, SettingValue>>();
     const invalidItem = (ref: string, host: string | undefined, note: string): SyncItem => ({ ref, action: "invalid", ...(host ? { host } : {}), changedKeys: [], removedKeys: [], allocatedPorts: [], note });
+    const edgeRoutes = new Map<string, EdgeRoute[]>();
+    const addRoute = (hostName: string | undefined, ref: string, settings: Readonly<Record<string, unknown>>) => {
+        const route = hostName === undefined ? undefined : routeOf(ref, settings);
+        if (route) edgeRoutes.set(hostName!, [...(edgeRoutes.get(hostName!) ?? []), route]);
+    };
 
     for (const tenant of registry.tenants) {
         const current = configs.get(tenant.ref);
@@ -90,6 +103,7 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
             continue;
         }
         const base = { ref: tenant.ref, host: host.name, ports: assignment.ports, allocatedPorts: assignment.allocated };
+        addRoute(host.name, tenant.ref, settings);
         if (!current) {
             addUse(use, host, tenant.ref, declaredLimits(tenant.config));
             desired.set(tenant.ref, settings);
@@ -111,13 +125,18 @@ export async function planSync(engine: StackEngine, registry: FleetRegistry): Pr
         items.push({ ...base, action: "update", changedKeys, removedKeys, ...(moved ? { note: moved } : {}) });
     }
 
+    // A deployed tenant whose registry entry is invalid now keeps the route its stack has.
+    for (const item of items) {
+        const current = configs.get(item.ref);
+        if (item.action === "invalid" && current && deployed.has(item.ref)) addRoute(recordedHost(current, registry.hosts)?.name, item.ref, current);
+    }
     const registered = new Set(registry.tenants.map((tenant) => tenant.ref));
     for (const ref of [...configs.keys()].sort()) {
         if (!registered.has(ref)) {
             items.push({ ref, action: "unmanaged", changedKeys: [], removedKeys: [], allocatedPorts: [], note: `not in ${registry.source}; left as it is (fleet destroy ${ref} removes it)` });
         }
     }
-    return { items, desired };
+    return { items, desired, edgeRoutes, configs, deployed };
 }
 
 /** Why sync does not switch a deployed tenant's Docker host, and the way that takes its data along. */

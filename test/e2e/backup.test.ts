@@ -10,6 +10,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server } from "../support/s3/server.js";
+import { describeEdge } from "./suites/edge.js";
 import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "e2ebk";
@@ -242,3 +243,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         expect(sql(REF, "SELECT count(*) FROM public.notes")).toBe("251");
     }, 900_000);
 });
+
+// The edge proxy's suite runs in this file's worker, after the backups: this worker ends first of
+// the three end-to-end files, so a fourth file beside them on 2 cores is avoided (see devStack.test.ts).
+describeEdge();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { createTenantDockerHost } from "../../stacks/docker/index.js";
-import { configWrites, stepsOf, createAutomationEngine } from "../../stacks/fleet/automationEngine.js";
+import { configWrites, createAutomationEngine, diagnosticSummary, stepsOf } from "../../stacks/fleet/automationEngine.js";
 import { describeBackend, prepareBackend, resolveBackend } from "../../stacks/fleet/backend.js";
 import type { EngineEvent } from "../../stacks/fleet/engine.js";
 import type { TenantDockerHostFactory } from "../../stacks/fleet/ports.js";
@@ -195,5 +195,19 @@ describe.skipIf(!hasPulumi)(`Automation API engine against the real Pulumi CLI${
             "https://c.example.com",
         ]);
         await engine.removeStack("lists");
+    });
+});
+
+describe("diagnosticSummary", () => {
+    it("reports what a failed command resource wrote on stderr, not its script", () => {
+        const text = 'exit status 1: running "docker network inspect \\"$EDGE_NETWORK\\" || { echo \\"$MSG\\" >&2; exit 1; }": Stdout:\n\nStderr:\nsupabase-fleet: its host stack is missing\n';
+        expect(diagnosticSummary(text)).toBe("supabase-fleet: its host stack is missing (exit status 1)");
+    });
+
+    it("keeps the first lines of any other diagnostic, and a command's own text when it wrote no stderr", () => {
+        expect(diagnosticSummary("docker:index/container:Container (kong):\n  error: port is already allocated\nmore\nand more")).toBe(
+            "docker:index/container:Container (kong):   error: port is already allocated more",
+        );
+        expect(diagnosticSummary('exit status 2: running "false": Stdout:\n\nStderr:\n')).toBe('exit status 2: running "false": Stdout:  Stderr:');
     });
 });

@@ -36,7 +36,9 @@ export function cliHarness(registryYaml?: string, engineOptions: ConstructorPara
     if (registryYaml !== undefined) writeFileSync(join(cwd, "fleet.yaml"), registryYaml);
     const docker = new MemoryDockerHosts();
     const engine = new MemoryEngine({ ...engineOptions, onApplied: docker.mirror });
-    const deps: CliDeps = { engine, dockerHosts: docker.factory };
+    // The host stacks (edge proxies) are in a project of their own, so in an engine of their own.
+    const hostEngine = new MemoryEngine(engineOptions);
+    const deps: CliDeps = { engine, hostEngine, dockerHosts: docker.factory };
     const env: Record<string, string> = {};
     const run = async (argv: string[], signal?: AbortSignal) => {
         let stdout = "";
@@ -51,7 +53,7 @@ export function cliHarness(registryYaml?: string, engineOptions: ConstructorPara
         const code = await runFleetCli(argv, io, deps);
         return { code, stdout, stderr };
     };
-    return { run, engine, docker, cwd, env };
+    return { run, engine, hostEngine, docker, cwd, env };
 }
 
 /** A fleet.yaml of tenants alpha, bravo and charlie on one local host; `defaults` adds indented lines to its defaults. */

@@ -15,6 +15,7 @@ import { DEFAULT_PARALLEL, exitCodeFor, runFleet, type FleetRunReport, type Task
 import { renderSummary, summaryJson } from "../summary.js";
 import { releaseOfStack } from "../stackConfig.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
+import { applyHostStackItem, hostStacksToDeploy, planHostStacks, renderHostStackPlan } from "../hostStacks.js";
 import { listHosts, renderHosts } from "../hosts.js";
 import { confirmMove, describeMove, moveTenant, planMove, type MoveOutcome } from "../move.js";
 import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
@@ -48,9 +49,11 @@ export interface CliIo {
 /** Overrides for tests and embedding: otherwise the Automation API engine and Docker through dockerode. */
 export interface CliDeps {
     readonly engine?: StackEngine;
+    /** The host stacks' engine; the tests' in-memory one, or the Automation API's over the host project. */
+    readonly hostEngine?: StackEngine;
     readonly dockerHosts?: TenantDockerHostFactory;
-    /** Builds the real engine and Docker factory (lazy: the Automation API and dockerode load only when used). */
-    readonly automation?: () => Promise<{ engine: StackEngine; dockerHosts: TenantDockerHostFactory }>;
+    /** Builds the real engines and Docker factory (lazy: the Automation API and dockerode load only when used). */
+    readonly automation?: () => Promise<{ engine: StackEngine; hostEngine: StackEngine; dockerHosts: TenantDockerHostFactory }>;
 }
 
 const EXIT_USAGE = 2;
@@ -166,14 +169,16 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
     try {
         const registry = readRegistry(values.registry, io, READ_ONLY_COMMANDS.includes(command) ? "tolerate" : "refuse");
         let engine = deps.engine;
+        let hostEngine = deps.hostEngine;
         let dockerHosts = deps.dockerHosts;
         if (!engine) {
             if (!deps.automation) throw new Error("the automation engine is not available in this build");
             const real = await deps.automation();
             engine = real.engine;
+            hostEngine ??= real.hostEngine;
             dockerHosts ??= real.dockerHosts;
         }
-        const fleet = new Fleet({ engine, dockerHosts: dockerHosts ?? missingDocker, ...(registry ? { registry } : {}) });
+        const fleet = new Fleet({ engine, dockerHosts: dockerHosts ?? missingDocker, ...(hostEngine ? { hostEngine } : {}), ...(registry ? { registry } : {}) });
         const invocation: Invocation = { command, positionals, values, io, fleet, parallel, json: values.json === true };
         return await COMMAND_HANDLERS[command]!(invocation);
     } catch (error) {
@@ -286,8 +291,10 @@ async function runMany<T>(
     operation: string,
     task: (ref: string, context: TaskContext & { onProgress: (p: { done: number; total?: number }) => void }) => Promise<T>,
     note?: (value: unknown) => string,
+    /** The engine the stacks are in (the host stacks' for the edge proxies). */
+    engine: StackEngine = invocation.fleet.engine,
 ): Promise<FleetRunReport<T>> {
-    const { io, fleet, parallel, json } = invocation;
+    const { io, parallel, json } = invocation;
     const reporter = createProgressReporter({ stream: io.stderr, operation, json });
     const onAbort = () => reporter.note(`cancelling in-flight ${operation} operations; the stacks are unlocked before exit (Ctrl-C again to exit at once)`);
     io.signal?.addEventListener("abort", onAbort, { once: true });
@@ -295,7 +302,7 @@ async function runMany<T>(
         const report = await runFleet(refs, (ref, context) => task(ref, { ...context, onProgress: (p) => reporter.progress(ref, p) }), {
             parallel,
             ...(io.signal ? { signal: io.signal } : {}),
-            cancelInFlight: (ref) => fleet.engine.cancel(ref),
+            cancelInFlight: (ref) => engine.cancel(ref),
             onStart: (ref) => reporter.start(ref),
             onFinish: (result) => reporter.finish(result),
         });
@@ -334,21 +341,58 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const { fleet, io, json, values } = invocation;
         if (!fleet.registry) throw new FleetUsageError("sync needs a registry: create fleet.yaml (see fleet.example.yaml) or pass --registry <file>");
         const plan = await planSync(fleet.engine, fleet.registry);
-        const invalidCode = plan.items.some((item) => item.action === "invalid") ? EXIT_FAILED : 0;
-        if (!json) print(io, renderSyncPlan(plan));
+        const hostEngine = fleet.hostEngine;
+        const edgeHosts = [...fleet.registry.hosts.values()].filter((host) => host.edge).map((host) => host.name);
+        if (edgeHosts.length > 0 && !hostEngine) throw new Error("hosts with edge: need the host stacks' engine, which this build lacks");
+        const hostPlan = hostEngine ? await planHostStacks(hostEngine, fleet.registry, plan.edgeRoutes, plan) : { items: [], desired: new Map() };
+        const invalidCode = [...plan.items, ...hostPlan.items].some((item) => item.action === "invalid") ? EXIT_FAILED : 0;
+        if (!json) {
+            if (hostPlan.items.length > 0) print(io, `${renderHostStackPlan(hostPlan)}\n`);
+            print(io, renderSyncPlan(plan));
+        }
+        const hostJson = hostPlan.items.length > 0 ? { hostStacks: hostPlan.items.map((item) => ({ ...item })) } : {};
         if (values["dry-run"]) {
-            if (json) printJson(io, { plan: syncPlanJson(plan) });
+            if (json) printJson(io, { ...hostJson, plan: syncPlanJson(plan) });
             return invalidCode;
         }
+        // Host stacks first: their routes name the tenants, and a tenant behind a proxy needs it up.
+        const hostRefs = hostPlan.items.filter((item) => item.action === "create" || item.action === "update").map((item) => item.host);
+        const hostsApplied = hostRefs.length > 0 ? await runMany(invocation, hostRefs, "sync host stacks", (host) => applyHostStackItem(hostEngine!, hostPlan, host), undefined, hostEngine) : undefined;
         const applied = await runMany(invocation, refsToApply(plan), "sync", (ref) => applySyncItem(fleet.engine, plan, ref));
-        let code = Math.max(exitCodeFor(applied), invalidCode);
+        let code = Math.max(exitCodeFor(applied), invalidCode, hostsApplied ? exitCodeFor(hostsApplied) : 0);
         let upReport: FleetRunReport | undefined;
-        if (values.up && !applied.interrupted) {
-            const changed = applied.results.filter((r) => r.outcome === "succeeded").map((r) => r.ref);
-            upReport = await runMany(invocation, changed, "up", (ref, context) => fleet.up(ref, context), changesNote);
-            code = Math.max(code, exitCodeFor(upReport));
+        let hostUpReport: FleetRunReport | undefined;
+        if (values.up && !applied.interrupted && !hostsApplied?.interrupted) {
+            const failedHosts = new Set([...(hostsApplied?.results ?? []).filter((r) => r.outcome !== "succeeded").map((r) => r.ref), ...hostPlan.items.filter((item) => item.action === "invalid").map((item) => item.host)]);
+            const hostsToUp = hostStacksToDeploy(hostPlan).filter((host) => !failedHosts.has(host));
+            if (hostsToUp.length > 0) {
+                hostUpReport = await runMany(invocation, hostsToUp, "up host stacks", (host, context) => hostEngine!.up(host, { ...(context.signal ? { signal: context.signal } : {}) }), changesNote, hostEngine);
+                code = Math.max(code, exitCodeFor(hostUpReport));
+                for (const result of hostUpReport.results) if (result.outcome !== "succeeded") failedHosts.add(result.ref);
+            }
+            // Also the registry's stacks that hold nothing yet (created earlier, or an up that failed).
+            const undeployed = plan.items.filter((item) => item.action === "unchanged" && !plan.deployed.has(item.ref)).map((item) => item.ref);
+            const changed = [...applied.results.filter((r) => r.outcome === "succeeded").map((r) => r.ref), ...undeployed];
+            // A tenant behind a proxy that did not come up would fail on its edge check: it waits for the next sync.
+            const waiting = changed.filter((ref) => failedHosts.has(plan.items.find((item) => item.ref === ref)?.host ?? ""));
+            if (waiting.length > 0) {
+                print(io, `not deployed, their host stack is not up: ${waiting.join(", ")}`);
+                code = Math.max(code, EXIT_FAILED);
+            }
+            if (!hostUpReport?.interrupted) {
+                upReport = await runMany(invocation, changed.filter((ref) => !waiting.includes(ref)), "up", (ref, context) => fleet.up(ref, context), changesNote);
+                code = Math.max(code, exitCodeFor(upReport));
+            }
         }
-        if (json) printJson(io, { plan: syncPlanJson(plan), sync: summaryJson("sync", applied), ...(upReport ? { up: summaryJson("up", upReport) } : {}) });
+        if (json) {
+            printJson(io, {
+                ...hostJson,
+                plan: syncPlanJson(plan),
+                sync: summaryJson("sync", applied),
+                ...(hostUpReport ? { hostUp: summaryJson("up", hostUpReport) } : {}),
+                ...(upReport ? { up: summaryJson("up", upReport) } : {}),
+            });
+        }
         return code;
     },
 

@@ -6,7 +6,8 @@
 #   - db: the base of its Postgres major with an entrypoint that does what the supabase/postgres image
 #     does (db/);
 #   - auth: the real GoTrue, built from the supabase/auth Go module (toolchain/go/gotrue);
-#   - every other service: the stand-in of standin/, with the spec standins.ts derives for it.
+#   - every other service: the stand-in of standin/, with the spec standins.ts derives for it;
+#   - the edge proxy of the host stacks: the real Caddy, built from its Go module (edge-proxy.sh).
 # Cached by a key over everything they are built from: the root file system tarball and the GoTrue
 # binary in $SUPABASE_FLEET_CACHE, the images in the Docker engine (labelled with the key).
 set -euo pipefail
@@ -39,8 +40,10 @@ label="supabase-fleet.test-image-key"
 # All images already built from these inputs: nothing to do.
 wanted="$(node -e 'console.log(JSON.parse(process.argv[1]).map((e) => e.image).join("\n"))' "$plan")"
 have="$(docker images --filter "label=$label=$key" --format '{{.Repository}}:{{.Tag}}' | LC_ALL=C sort)"
+edge_proxy() { bash "$kit/edge-proxy.sh" "supabase-fleet-test/base:$(rootfs_key_of 15)"; }
 if [ "$have" = "$(echo "$wanted" | LC_ALL=C sort)" ]; then
     log "all $(echo "$wanted" | wc -l) images are current (key $key)"
+    edge_proxy
     exit 0
 fi
 
@@ -95,3 +98,4 @@ while IFS= read -r entry; do
     count=$((count + 1))
 done < <(node -e 'for (const e of JSON.parse(process.argv[1])) console.log(JSON.stringify(e))' "$plan")
 log "built $count images (key $key) in $((SECONDS - started)) s"
+edge_proxy

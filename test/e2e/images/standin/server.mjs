@@ -46,6 +46,13 @@ for (const port of spec.ports ?? []) {
         response.writeHead(200, { "content-type": "application/json" });
         response.end(JSON.stringify({ service: spec.service, standIn: true }));
     });
+    // A websocket upgrade (realtime through the gateway): switched, then every byte is echoed back, so
+    // a test sees a long-lived stream pass the edge proxy in both directions.
+    server.on("upgrade", (request, socket) => {
+        log(`UPGRADE ${request.url} on ${port}`);
+        socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        socket.pipe(socket);
+    });
     server.listen(port, "0.0.0.0", () => log(`listening on ${port}`));
 }
 const stop = () => {
