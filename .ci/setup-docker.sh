@@ -26,8 +26,14 @@ dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The moves between hosts run a second daemon in a network namespace of its own (ip netns).
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+# The ssh:// host tests run sshd in that namespace, and the fleet scans host keys with ssh-keyscan.
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh-keyscan >/dev/null 2>&1 || missing+=(openssh-client)
 if [ "${#missing[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
+    # No service starts on install (openssh-server would start an sshd on this machine's port 22).
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && trap 'rm -f "$policy"' EXIT; fi
     # Install straight away when the package lists are present; refresh them only when needed.
     if ! apt-get install -y -qq "${missing[@]}" >/tmp/supabase-fleet-apt.log 2>&1; then
         apt-get update -qq >>/tmp/supabase-fleet-apt.log 2>&1

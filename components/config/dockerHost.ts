@@ -18,6 +18,8 @@ export class DockerHostFormatError extends Error {
 }
 
 const DEFAULT_SSH_PORT = 22;
+/** How long any fleet connection waits for an ssh:// host before it counts as unreachable. */
+export const SSH_CONNECT_TIMEOUT_SECONDS = 10;
 /** Absolute path of plain segments: nothing a shell, an option parser or `..` could read differently. */
 const SOCKET_PATH = /^(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
 const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;

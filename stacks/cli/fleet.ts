@@ -5,19 +5,31 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseDockerHost } from "../../components/config/dockerHost.js";
 import { buildProgram } from "../engine/buildProgram.js";
 import { runFleetCli } from "../fleet/cli/main.js";
+import { hostKeyVerifier, KNOWN_HOSTS_FILE, readKnownHosts, writeKnownHosts } from "../fleet/knownHosts.js";
 import type { TenantDockerHostFactory } from "../fleet/ports.js";
+import { scanHostKeys } from "../fleet/sshTransport.js";
 import { runEntryPoint } from "./process.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+type DockerHostWithVerifier = (dockerHost: string, options: Parameters<TenantDockerHostFactory>[1] & { sshHostVerifier?: (key: Buffer) => boolean }) => ReturnType<TenantDockerHostFactory>;
+
+function verifierFor(dockerHost: string): ((key: Buffer) => boolean) | undefined {
+    const endpoint = parseDockerHost(dockerHost);
+    return endpoint.kind === "ssh" ? hostKeyVerifier(repoRoot, endpoint.host, endpoint.port) : undefined;
+}
 
 /** Docker support lives in stacks/docker (dockerode); a clear error if that part is missing. */
 async function loadDockerHosts(): Promise<TenantDockerHostFactory> {
     const specifier = "../docker/index.js"; // not a literal: the fleet builds without it
     try {
-        const module = (await import(specifier)) as { createTenantDockerHost?: TenantDockerHostFactory };
-        if (typeof module.createTenantDockerHost === "function") return module.createTenantDockerHost;
+        const module = (await import(specifier)) as { createTenantDockerHost?: DockerHostWithVerifier };
+        const create = module.createTenantDockerHost;
+        // ssh:// hosts: the fleet's own Docker client checks host keys against hosts/known_hosts too.
+        if (typeof create === "function") return (dockerHost, options) => create(dockerHost, { ...options, sshHostVerifier: verifierFor(dockerHost) });
     } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
     }
@@ -40,6 +52,12 @@ await runEntryPoint((argv) =>
         argv,
         { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal },
         {
+            knownHosts: {
+                description: KNOWN_HOSTS_FILE,
+                read: () => readKnownHosts(repoRoot),
+                write: (text) => writeKnownHosts(repoRoot, text),
+                scan: scanHostKeys,
+            },
             automation: async () => {
                 buildProgram(repoRoot);
                 const { createAutomationEngine } = await import("../fleet/automationEngine.js");

@@ -5,8 +5,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
+import type { Agent } from "node:http";
 import type { DockerOptions } from "dockerode";
-import type { DockerEndpoint } from "../../components/config/dockerHost.js";
+import { SSH_CONNECT_TIMEOUT_SECONDS, type DockerEndpoint } from "../../components/config/dockerHost.js";
+import { sshHttpAgent } from "./sshAgent.js";
 
 export { DockerHostFormatError, parseDockerHost, type DockerEndpoint } from "../../components/config/dockerHost.js";
 
@@ -40,10 +42,13 @@ export function processConnectionEnvironment(): ConnectionEnvironment {
 
 const SSH_KEY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
+
 export function dockerOptionsFor(
     endpoint: DockerEndpoint,
     environment: ConnectionEnvironment = processConnectionEnvironment(),
     tlsCertPath?: string,
+    /** ssh:// only: decides whether the host key offered is the host's (ssh2's hostVerifier). */
+    sshHostVerifier?: (key: Buffer) => boolean,
 ): DockerOptions {
     // docker-modem merges DOCKER_HOST & co. from the environment under the options given: name every
     // field explicitly so that the tenant's setting, not the caller's shell, decides the daemon.
@@ -84,8 +89,25 @@ export function dockerOptionsFor(
                 port: endpoint.port,
                 protocol: "ssh",
                 username: endpoint.username,
-                sshOptions: agent ? { agent } : privateKey ? { privateKey } : {},
+                sshOptions: {
+                    ...(agent ? { agent } : privateKey ? { privateKey } : {}),
+                    ...(sshHostVerifier ? { hostVerifier: sshHostVerifier } : {}),
+                    readyTimeout: SSH_CONNECT_TIMEOUT_SECONDS * 1000,
+                },
             };
         }
     }
+}
+
+/**
+ * The options docker-modem gets: for ssh://, plain HTTP through sshHttpAgent's one shared connection
+ * instead of docker-modem's connection per request (see sshAgent.ts).
+ */
+export function withSharedSshConnection(options: DockerOptions): DockerOptions {
+    if (options.protocol !== "ssh") return options;
+    const { sshOptions, ...rest } = options;
+    const config = { ...sshOptions, host: options.host as string, port: Number(options.port), username: options.username as string };
+    // docker-modem takes an agent (and uses it for every request) though dockerode's types omit it.
+    const converted: DockerOptions & { agent: Agent } = { ...rest, protocol: "http", agent: sshHttpAgent(config) };
+    return converted;
 }

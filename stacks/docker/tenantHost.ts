@@ -7,7 +7,7 @@ import Docker from "dockerode";
 import { LABELS } from "../../components/catalog.js";
 import { containerStateOf, isReady, preferredState } from "./containerState.js";
 import { DockerUnreachableError, ServiceNotReadyError, TenantNotOnHostError, asUnreachable } from "./errors.js";
-import { type ConnectionEnvironment, dockerOptionsFor, parseDockerHost } from "./hostOptions.js";
+import { type ConnectionEnvironment, dockerOptionsFor, parseDockerHost, withSharedSshConnection } from "./hostOptions.js";
 import type { TenantObjectLister, TenantObjects } from "./orphans.js";
 import { type StartDependencies, startWaves, stopWaves } from "./startOrder.js";
 import { LogDemultiplexer, mergeByTime } from "./logs.js";
@@ -28,8 +28,11 @@ export interface TenantDockerHostOptions {
     readonly connection?: ConnectionEnvironment;
     /** tcp:// only: the folder with ca.pem, cert.pem and key.pem (the stack's dockerTlsCertPath). */
     readonly tlsCertPath?: string;
+    /** ssh:// only: whether the key a host offers is the one on record; without it, no SSH host is trusted. */
+    readonly sshHostVerifier?: (key: Buffer) => boolean;
 }
 
+const rejectEveryHostKey = () => false;
 const DEFAULT_READY_TIMEOUT_MS = 180_000;
 const DEFAULT_POLL_INTERVAL_MS = 500;
 const DEFAULT_PING_TIMEOUT_MS = 10_000;
@@ -52,7 +55,7 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         readonly dockerHost: string,
         private readonly options: TenantDockerHostOptions = {},
     ) {
-        this.docker = new Docker(dockerOptionsFor(parseDockerHost(dockerHost), options.connection, options.tlsCertPath));
+        this.docker = new Docker(withSharedSshConnection(dockerOptionsFor(parseDockerHost(dockerHost), options.connection, options.tlsCertPath, options.sshHostVerifier ?? rejectEveryHostKey)));
         this.startDependencies = options.startDependencies;
     }
 

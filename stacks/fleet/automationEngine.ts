@@ -12,6 +12,7 @@ import { HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
 import { isUnsetConfigValue } from "../../components/config/load.js";
 import { locateToolchain } from "../engine/toolchain.js";
 import { describeBackend, prepareBackend, resolveBackend, type BackendSettings } from "./backend.js";
+import { engineSshPath } from "./sshTransport.js";
 import {
     OperationCancelledError,
     OperationFailedError,
@@ -91,7 +92,9 @@ export async function createAutomationEngine(options: AutomationEngineOptions): 
     // Only once the CLI is there: a machine without it gets no state directory or passphrase file.
     const backend = resolveBackend(options.repoRoot, env);
     prepareBackend(backend);
-    return new AutomationEngine(automation, command, options.repoRoot, backend, toolchain.env, options.project ?? "tenants");
+    // ssh:// hosts: the docker CLI and the Docker provider run the fleet's host-key-checking ssh first.
+    const engineEnv = { ...toolchain.env, PATH: engineSshPath(options.repoRoot, toolchain.env.PATH ?? env.PATH ?? "") };
+    return new AutomationEngine(automation, command, options.repoRoot, backend, engineEnv, options.project ?? "tenants");
 }
 
 export class AutomationEngine implements StackEngine {

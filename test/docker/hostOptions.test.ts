@@ -95,7 +95,7 @@ describe("dockerOptionsFor", () => {
             port: 2222,
             protocol: "ssh",
             username: "deploy",
-            sshOptions: { agent: "/tmp/agent.sock" },
+            sshOptions: { agent: "/tmp/agent.sock", readyTimeout: 10_000 },
         });
     });
 
@@ -107,7 +107,14 @@ describe("dockerOptionsFor", () => {
             port: 22,
             protocol: "ssh",
             username: "op",
-            sshOptions: { privateKey: Buffer.from("ECDSA KEY") },
+            sshOptions: { privateKey: Buffer.from("ECDSA KEY"), readyTimeout: 10_000 },
         });
+    });
+
+    it("passes the host key check on to ssh2, which calls it with the key the host offers", () => {
+        const verifier = (key: Buffer) => key.toString() === "the recorded key";
+        const options = dockerOptionsFor(parseDockerHost("ssh://op@host-2"), environment({ SSH_AUTH_SOCK: "/tmp/agent.sock" }), undefined, verifier);
+        const hostVerifier = (options.sshOptions as { hostVerifier?: (key: Buffer) => boolean }).hostVerifier;
+        expect([hostVerifier?.(Buffer.from("the recorded key")), hostVerifier?.(Buffer.from("another key"))]).toEqual([true, false]);
     });
 });

@@ -13,6 +13,7 @@ import { PASSWORD_ROLES } from "../../components/files/dbInitSql.js";
 import { renderFleetPreviewComment, type PreviewJsonDocument } from "../../stacks/preview/index.js";
 import { actualContainer, declaredContainers } from "./support/declared.js";
 import { describeMoves } from "./suites/moves.js";
+import { describeSshHosts } from "./suites/sshHosts.js";
 import { E2E_RELEASE, engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "dev";
@@ -260,3 +261,5 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
 // ends first of the three end-to-end files, and a fourth one running beside them on 2 cores slowed
 // every file (a CI run took 1510 s with it as its own file, against 1169 s before).
 describeMoves();
+// Then the same peer daemon as an ssh:// host, behind a real sshd.
+describeSshHosts();

@@ -122,6 +122,17 @@ puts on no host is placed when its stack is created, on the host with the most r
 there (its stack records fleetHost). Read from the stacks' config; no Docker host is asked.`,
         examples: ["npm run fleet -- hosts", "npm run fleet -- hosts --json"],
     },
+    "trust-host": {
+        usage: "fleet trust-host <host> [--fingerprint SHA256:...] [--replace]",
+        summary: "Record the SSH host keys of an ssh:// host of fleet.yaml in the fleet's known_hosts",
+        details: `Every connection to an ssh:// Docker host (the engine's docker CLI and Docker provider, and the
+fleet's own Docker client) checks the host's key against hosts/known_hosts, and only that file: an
+unknown or changed key stops the connection, and nothing asks. This reads the keys the host offers
+now (ssh-keyscan) and records them. Commit hosts/known_hosts: a key change then shows in review.
+  --fingerprint <fp>   Record only if one of the keys has this fingerprint (got from the host out of band)
+  --replace            Replace keys already recorded for the host (a reinstalled host); refused without it`,
+        examples: ["npm run fleet -- trust-host edge-2 --fingerprint SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"],
+    },
     orphans: {
         usage: "fleet orphans [--json]",
         summary: "Tenants with labelled containers, networks or kept volumes on a Docker host but no stack",

@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseDockerHost } from "../../../components/config/dockerHost.js";
 import { TenantConfigError } from "../../../components/config/load.js";
 import { OperationFailedError, StackExistsError, StackLockedError, StackNotFoundError, type StackEngine } from "../engine.js";
 import { Fleet, FleetUsageError, type DestroyedTenant } from "../fleet.js";
@@ -17,6 +18,7 @@ import { releaseOfStack } from "../stackConfig.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
 import { applyHostStackItem, hostStacksToDeploy, planHostStacks, renderHostStackPlan } from "../hostStacks.js";
 import { listHosts, renderHosts } from "../hosts.js";
+import { fingerprintOf, HostKeyTrustError, knownHostsName, withTrustedHost, type KnownHostKey } from "../knownHosts.js";
 import { confirmMove, describeMove, moveTenant, planMove, type MoveOutcome } from "../move.js";
 import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
 import { firstLine, renderTable } from "../table.js";
@@ -52,6 +54,8 @@ export interface CliDeps {
     /** The host stacks' engine; the tests' in-memory one, or the Automation API's over the host project. */
     readonly hostEngine?: StackEngine;
     readonly dockerHosts?: TenantDockerHostFactory;
+    /** The fleet's known_hosts file and ssh-keyscan (the project's hosts/known_hosts; tests give a file of their own). */
+    readonly knownHosts?: KnownHostsStore;
     /** Builds the real engines and Docker factory (lazy: the Automation API and dockerode load only when used). */
     readonly automation?: () => Promise<{ engine: StackEngine; hostEngine: StackEngine; dockerHosts: TenantDockerHostFactory }>;
 }
@@ -92,6 +96,8 @@ const OPTIONS = {
     rollback: { type: "boolean" },
     "in-place": { type: "boolean" },
     confirm: { type: "boolean" },
+    fingerprint: { type: "string" },
+    replace: { type: "boolean" },
 } as const;
 
 /** Options each command accepts besides registry, engine, json and help. */
@@ -119,6 +125,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     upgrade: ["all", "parallel", "release", "canary", "preview"],
     "upgrade-db": ["dir", "s3", "preview", "rollback", "confirm"],
     move: ["to", "dir", "s3", "preview", "confirm"],
+    "trust-host": ["fingerprint", "replace"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -131,6 +138,14 @@ interface Invocation {
     readonly fleet: Fleet;
     readonly parallel: number;
     readonly json: boolean;
+}
+
+/** Where `fleet trust-host` reads host keys and keeps them. */
+export interface KnownHostsStore {
+    readonly description: string;
+    read(): string;
+    write(text: string): void;
+    scan(host: string, port: number): KnownHostKey[];
 }
 
 export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
@@ -168,6 +183,8 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 
     try {
         const registry = readRegistry(values.registry, io, READ_ONLY_COMMANDS.includes(command) ? "tolerate" : "refuse");
+        // Needs no engine: it only reads a host's keys and writes the fleet's known_hosts.
+        if (command === "trust-host") return trustHostCommand(positionals[0]!, values, io, registry, deps.knownHosts);
         let engine = deps.engine;
         let hostEngine = deps.hostEngine;
         let dockerHosts = deps.dockerHosts;
@@ -187,7 +204,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
 }
 
 /** Commands that write no stack config: they work without the secrets that fleet.yaml takes from the environment. */
-const READ_ONLY_COMMANDS = ["list", "hosts", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
+const READ_ONLY_COMMANDS = ["trust-host", "list", "hosts", "status", "outputs", "orphans", "info", "logs", "backup", "backups"];
 
 const MULTI_TENANT = ["up", "preview", "refresh", "backup", "upgrade"];
 const SINGLE_TENANT = ["create", "destroy", "pause", "resume", "outputs", "info", "backups", "restore", "drill", "upgrade-db", "move"];
@@ -221,8 +238,34 @@ function checkArguments(command: string, positionals: readonly string[], values:
     for (const key of ["from", "into"] as const) {
         if (values[key] !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(values[key])) return `--${key}: must be a backup id, latest, or a tenant ref (got an invalid value)`;
     }
+    if (command === "trust-host") {
+        if (positionals.length !== 1) return "fleet trust-host takes one host name of fleet.yaml";
+        if (values.fingerprint !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(values.fingerprint)) return "--fingerprint: must be an SSH SHA256 fingerprint, SHA256: and 43 base64 characters (as ssh-keygen -lf prints it)";
+    }
     if (["sync", "list", "hosts", "orphans"].includes(command) && positionals.length > 0) return `fleet ${command} takes no tenant refs (got ${positionals.join(" ")})`;
     return undefined;
+}
+
+/** `fleet trust-host <host>`: records the host keys of an ssh:// host in the fleet's known_hosts. */
+function trustHostCommand(name: string, values: Values, io: CliIo, registry: FleetRegistry | undefined, store: KnownHostsStore | undefined): number {
+    if (!store) throw new Error("no known_hosts file is configured in this build");
+    const host = registry?.hosts.get(name);
+    if (!host) throw new FleetUsageError(`${name} is not a host of ${registry?.source ?? "fleet.yaml"} (hosts: ${[...(registry?.hosts.keys() ?? [])].join(", ") || "none"})`);
+    const endpoint = parseDockerHost(host.dockerHost);
+    if (endpoint.kind !== "ssh") throw new FleetUsageError(`host ${name} is ${host.dockerHost}: only ssh:// hosts have host keys to trust`);
+    const scanned = store.scan(endpoint.host, endpoint.port);
+    const trusted = withTrustedHost(store.read(), {
+        host: endpoint.host,
+        port: endpoint.port,
+        scanned,
+        ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
+        replace: values.replace === true,
+    });
+    if (trusted.changed) store.write(trusted.text);
+    const listed = scanned.map((key) => `  ${key.keyType} ${fingerprintOf(key.key)}`).join("\n");
+    const how = values.fingerprint !== undefined ? "matched the fingerprint given" : "not checked against a fingerprint: compare them with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)";
+    print(io, `${trusted.changed ? "recorded" : "already recorded"} in ${store.description}: ${knownHostsName(endpoint.host, endpoint.port)} (${name}), ${how}\n${listed}`);
+    return 0;
 }
 
 const missingDocker: TenantDockerHostFactory = () => {
@@ -270,7 +313,8 @@ function reportError(io: CliIo, error: unknown): number {
         error instanceof RestoreCheckError ||
         error instanceof UpgradeFailedError ||
         error instanceof DbUpgradeFailedError ||
-        error instanceof DrillFailedError;
+        error instanceof DrillFailedError ||
+        error instanceof HostKeyTrustError;
     const text = error instanceof Error ? (known ? error.message : firstLine(error.message)) : String(error);
     io.stderr.write(`fleet: ${text}\n`);
     return EXIT_FAILED;

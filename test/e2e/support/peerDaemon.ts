@@ -12,7 +12,7 @@ const ROOT = "/run/supabase-fleet-peer";
 export const PEER_DOCKER_HOST = `unix://${ROOT}/docker.sock`;
 const PEER_ENV = { DOCKER_HOST: PEER_DOCKER_HOST };
 const PEER_POOL = "10.231.0.0/16";
-const NETNS = "supabase-fleet-peer";
+export const PEER_NETNS = "supabase-fleet-peer";
 
 /** The docker CLI against the peer daemon. */
 export const peerDocker = (args: readonly string[]) => runOk("docker", [...args], { env: PEER_ENV });
@@ -22,15 +22,15 @@ const answers = () => run("docker", ["info", "--format", "{{.ID}}"], { env: PEER
 export async function startPeerDaemon(images: readonly string[]): Promise<void> {
     if (!answers()) {
         mkdirSync(`${ROOT}/exec`, { recursive: true });
-        if (run("ip", ["netns", "pids", NETNS]).status !== 0) {
-            runOk("ip", ["netns", "add", NETNS]);
-            runOk("ip", ["netns", "exec", NETNS, "ip", "link", "set", "lo", "up"]);
+        if (run("ip", ["netns", "pids", PEER_NETNS]).status !== 0) {
+            runOk("ip", ["netns", "add", PEER_NETNS]);
+            runOk("ip", ["netns", "exec", PEER_NETNS, "ip", "link", "set", "lo", "up"]);
         }
         // nsenter, not `ip netns exec`: that one also remounts /sys, where dockerd needs the host's cgroups.
         const child = spawn(
             "nsenter",
             [
-                `--net=/run/netns/${NETNS}`,
+                `--net=/run/netns/${PEER_NETNS}`,
                 "dockerd",
                 "--host", PEER_DOCKER_HOST,
                 "--data-root", "/var/lib/supabase-fleet-peer",
@@ -62,4 +62,6 @@ export function stopPeerDaemon(): void {
     } catch {
         // already gone
     }
+    // Until it is gone: a suite that starts it again right after must not find the stopping one.
+    for (let waited = 0; waited < 60 && answers(); waited++) run("sleep", ["0.5"]);
 }
