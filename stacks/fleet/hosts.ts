@@ -3,8 +3,10 @@
  * use (the sum of their containers' limits), and which tenants those are. Read from the stacks'
  * config only: it asks no Docker host.
  */
+import { parseDockerHost } from "../../components/config/dockerHost.js";
 import type { Fleet } from "./fleet.js";
 import { readAllConfigs } from "./fleetConfigs.js";
+import { keysFor } from "./knownHosts.js";
 import { hostUse, recordedHost, roomOn } from "./placement.js";
 import type { HostCapacity } from "./registry.js";
 import { renderTable } from "./table.js";
@@ -16,6 +18,10 @@ export interface HostReport {
     readonly used: { readonly memoryMb: number; readonly cpus: number; readonly tenants: number };
     readonly free: { readonly memoryMb: number; readonly cpus: number; readonly tenants: number } | null;
     readonly tenants: readonly string[];
+    /** The base domain of the host's edge proxy (tenants at https://<ref>.<baseDomain>), or null without one. */
+    readonly edge: string | null;
+    /** ssh:// hosts: whether hosts/known_hosts holds the host's key (without it, every connection is refused); null otherwise. */
+    readonly hostKeyRecorded: boolean | null;
 }
 
 export interface HostsListing {
@@ -24,7 +30,8 @@ export interface HostsListing {
     readonly elsewhere: readonly string[];
 }
 
-export async function listHosts(fleet: Fleet): Promise<HostsListing> {
+/** `knownHosts`: the text of the fleet's known_hosts file. */
+export async function listHosts(fleet: Fleet, knownHosts = ""): Promise<HostsListing> {
     const hosts = fleet.registry?.hosts ?? new Map();
     const configs = await readAllConfigs(fleet.engine);
     const use = hostUse(configs, hosts);
@@ -37,10 +44,17 @@ export async function listHosts(fleet: Fleet): Promise<HostsListing> {
             used: { memoryMb: used.memoryMb, cpus: used.cpus, tenants: used.refs.length },
             free: roomOn(host, use) ?? null,
             tenants: used.refs,
+            edge: host.edge?.baseDomain ?? null,
+            hostKeyRecorded: hostKeyRecorded(host.dockerHost, knownHosts),
         };
     });
     const elsewhere = [...configs].filter(([, config]) => !recordedHost(config, hosts)).map(([ref]) => ref).sort();
     return { hosts: reports, elsewhere };
+}
+
+function hostKeyRecorded(dockerHost: string, knownHosts: string): boolean | null {
+    const endpoint = parseDockerHost(dockerHost);
+    return endpoint.kind === "ssh" ? keysFor(knownHosts, endpoint.host, endpoint.port).trusted.length > 0 : null;
 }
 
 export function renderHosts(listing: HostsListing, source: string): string {
@@ -54,6 +68,15 @@ export function renderHosts(listing: HostsListing, source: string): string {
         of(host.used.tenants, host.capacity?.tenants),
         host.tenants.join(", ") || "-",
     ]);
-    const table = renderTable(["HOST", "DOCKER HOST", "MEMORY MiB", "CPUS", "TENANTS", "REFS"], rows);
-    return listing.elsewhere.length ? `${table}\n\non no host of ${source}: ${listing.elsewhere.join(", ")}` : table;
+    // The EDGE column only once some host has an edge proxy.
+    const withEdge = listing.hosts.some((host) => host.edge !== null);
+    const table = renderTable(
+        ["HOST", "DOCKER HOST", "MEMORY MiB", "CPUS", "TENANTS", "REFS", ...(withEdge ? ["EDGE"] : [])],
+        rows.map((row, index) => [...row, ...(withEdge ? [listing.hosts[index]!.edge ?? "-"] : [])]),
+    );
+    const notes = [
+        ...listing.hosts.filter((host) => host.hostKeyRecorded === false).map((host) => `no host key recorded for ${host.name}: every connection to it is refused until fleet trust-host ${host.name}`),
+        ...(listing.elsewhere.length ? [`on no host of ${source}: ${listing.elsewhere.join(", ")}`] : []),
+    ];
+    return notes.length ? `${table}\n\n${notes.join("\n")}` : table;
 }

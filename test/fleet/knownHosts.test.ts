@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runFleetCli, type KnownHostsStore } from "../../stacks/fleet/cli/main.js";
 import { fingerprintOf, hostKeyVerifier, keysFor, withTrustedHost, writeKnownHosts, type KnownHostKey } from "../../stacks/fleet/knownHosts.js";
 import { engineSshPath, sshOptions } from "../../stacks/fleet/sshTransport.js";
+import { MemoryEngine } from "./doubles/memoryEngine.js";
 
 /** A real ed25519 public key blob (the SSH wire format: string "ssh-ed25519", string key). */
 function ed25519Key(): KnownHostKey {
@@ -99,10 +100,11 @@ tenants: []
             write: (text) => (file = text),
             scan: (host, port) => (scans.push(`${host}:${port}`), offered),
         };
+        const engine = new MemoryEngine();
         const run = async (argv: string[]) => {
             let [stdout, stderr] = ["", ""];
             const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {}, cwd };
-            return { code: await runFleetCli(argv, io, { knownHosts }), stdout, stderr };
+            return { code: await runFleetCli(argv, io, { knownHosts, engine, hostEngine: new MemoryEngine() }), stdout, stderr };
         };
         return { run, scans, file: () => file };
     };
@@ -115,6 +117,16 @@ tenants: []
         expect(first.stdout).toContain(`recorded in hosts/known_hosts: [10.0.0.7]:2222 (edge-2), matched the fingerprint given\n  ssh-ed25519 ${fingerprintOf(key.key)}`);
         expect([scans, file()]).toEqual([["10.0.0.7:2222"], `[10.0.0.7]:2222 ssh-ed25519 ${key.key}\n`]);
         expect((await run(["trust-host", "edge-2"])).stdout).toContain("already recorded in hosts/known_hosts");
+    });
+
+    it("fleet hosts says which ssh:// host has no key recorded yet, and stops saying it once trust-host ran", async () => {
+        const { run } = setup([key]);
+        const before = await run(["hosts"]);
+        expect(before.stdout).toContain("no host key recorded for edge-2: every connection to it is refused until fleet trust-host edge-2");
+        expect(before.stdout).not.toContain("for local");
+        expect((JSON.parse((await run(["hosts", "--json"])).stdout) as { hosts: Array<{ hostKeyRecorded: unknown }> }).hosts.map((host) => host.hostKeyRecorded)).toEqual([null, false]);
+        await run(["trust-host", "edge-2"]);
+        expect((await run(["hosts"])).stdout).not.toContain("no host key recorded");
     });
 
     it("refuses, in one line and recording nothing: a host not in fleet.yaml, a host that is not ssh://, a malformed or unmatched fingerprint", async () => {

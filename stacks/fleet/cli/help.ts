@@ -119,7 +119,8 @@ ${PARALLEL}`,
         summary: "Each host's declared capacity, what its tenants' container limits use of it, and its tenants",
         details: `Capacity is hosts.<name>.capacity in fleet.yaml (memoryMb, cpus, tenants). A tenant that fleet.yaml
 puts on no host is placed when its stack is created, on the host with the most room left, and stays
-there (its stack records fleetHost). Read from the stacks' config; no Docker host is asked.`,
+there (its stack records fleetHost). Read from the stacks' config; no Docker host is asked. EDGE is the
+base domain of a host's edge proxy; an ssh:// host whose key hosts/known_hosts lacks is named below.`,
         examples: ["npm run fleet -- hosts", "npm run fleet -- hosts --json"],
     },
     "trust-host": {

@@ -138,6 +138,7 @@ interface Invocation {
     readonly fleet: Fleet;
     readonly parallel: number;
     readonly json: boolean;
+    readonly knownHosts?: KnownHostsStore;
 }
 
 /** Where `fleet trust-host` reads host keys and keeps them. */
@@ -196,7 +197,7 @@ export async function runFleetCli(argv: readonly string[], io: CliIo, deps: CliD
             dockerHosts ??= real.dockerHosts;
         }
         const fleet = new Fleet({ engine, dockerHosts: dockerHosts ?? missingDocker, ...(hostEngine ? { hostEngine } : {}), ...(registry ? { registry } : {}) });
-        const invocation: Invocation = { command, positionals, values, io, fleet, parallel, json: values.json === true };
+        const invocation: Invocation = { command, positionals, values, io, fleet, parallel, json: values.json === true, ...(deps.knownHosts ? { knownHosts: deps.knownHosts } : {}) };
         return await COMMAND_HANDLERS[command]!(invocation);
     } catch (error) {
         return reportError(io, error);
@@ -570,7 +571,7 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
     },
 
     async hosts(invocation) {
-        const listing = await listHosts(invocation.fleet);
+        const listing = await listHosts(invocation.fleet, invocation.knownHosts?.read() ?? "");
         if (invocation.json) printJson(invocation.io, listing);
         else print(invocation.io, renderHosts(listing, invocation.fleet.registry?.source ?? "fleet.yaml"));
         return 0;
