@@ -11,6 +11,7 @@ import { KEPT_GENERATION, PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
 import { createEdgeGuard } from "./edgeGuard.js";
+import { EDGE_GUARD_SUFFIX } from "./hostServices/catalog.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
 import { createPostgresMajorGuard } from "./postgresMajorGuard.js";
 import { createJwtSecretCopyRemoval, createJwtSecretSync, createPostgresPasswordSync } from "./liveDbSync.js";
@@ -88,7 +89,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
             }, this);
 
         // Behind the edge proxy: nothing of the tenant is created while its host has no host stack.
-        const edgeGuard = settings.edgeHostname === undefined ? [] : [createEdgeGuard(`${name}-edge-guard`, { ref, ...dockerTarget }, { parent: this })];
+        const edgeGuard = settings.edgeHostname === undefined ? [] : [createEdgeGuard(`${name}${EDGE_GUARD_SUFFIX}`, { ref, ...dockerTarget }, { parent: this })];
         const network = new docker.Network(
             `${name}-network`,
             { name: networkName(ref), driver: "bridge", labels: tenantLabels(ref) },

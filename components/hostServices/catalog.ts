@@ -46,3 +46,6 @@ export const ACME_STAGING_CA = "https://acme-staging-v02.api.letsencrypt.org/dir
 export const STREAM_CLOSE_DELAY = "10m";
 
 export const HOST_SERVICES_LABEL = `${PROJECT_NAME}.host-services`;
+
+/** A tenant's edge guard is named the component's name plus this: in a stack's state, it says the tenant was deployed behind the edge. */
+export const EDGE_GUARD_SUFFIX = "-edge-guard";

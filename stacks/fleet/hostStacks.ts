@@ -5,7 +5,7 @@
  * and with --up deploys them before any tenant, so a tenant never comes up before its proxy.
  */
 import { HOST_SECRET_KEYS, HostConfigError, hostConfigSettings, parseHostConfig, type EdgeRoute } from "../../components/hostServices/config.js";
-import { HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
+import { EDGE_GUARD_SUFFIX, HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
 import { settingOrDefault } from "../../components/config/load.js";
 import type { SettingValue, StackEngine } from "./engine.js";
 import { readAllConfigs } from "./fleetConfigs.js";
@@ -13,7 +13,7 @@ import { recordedHost } from "./placement.js";
 import type { FleetHost, FleetRegistry } from "./registry.js";
 import { renderTable } from "./table.js";
 
-export type HostStackAction = "create" | "update" | "unchanged" | "invalid";
+export type HostStackAction = "create" | "update" | "unchanged" | "invalid" | "unmanaged";
 
 export interface HostStackItem {
     readonly host: string;
@@ -73,7 +73,6 @@ export async function planHostStacks(
     tenantStacks: { readonly configs: ReadonlyMap<string, Readonly<Record<string, string>>>; readonly deployed: ReadonlySet<string> },
 ): Promise<HostStackPlan> {
     const edgeHosts = [...registry.hosts.values()].filter((host) => host.edge !== undefined);
-    if (edgeHosts.length === 0) return { items: [], desired: new Map() };
     const stacks = await hostEngine.listStacks();
     const existing = new Map(stacks.map((stack) => [stack.ref, stack]));
     const current = await readAllConfigs(hostEngine, edgeHosts.map((host) => host.name).filter((name) => existing.has(name)));
@@ -114,6 +113,12 @@ export async function planHostStacks(
         }
         desired.set(host.name, Object.fromEntries(changedKeys.map((key) => [key, settings[key]!])));
         items.push({ ...base, action: "update", changedKeys, removedKeys });
+    }
+    // Left as they are: a proxy may still serve tenants, and only the operator decides it goes.
+    const planned = new Set(edgeHosts.map((host) => host.name));
+    for (const stack of stacks.filter((candidate) => !planned.has(candidate.ref)).sort((a, b) => a.ref.localeCompare(b.ref))) {
+        const note = `no host with an edge: section of that name in fleet.yaml; fleet destroy-host ${stack.ref} --yes removes it`;
+        items.push({ host: stack.ref, action: "unmanaged", changedKeys: [], removedKeys: [], routes: {}, undeployed: (stack.resourceCount ?? 0) === 0, note });
     }
     return { items, desired };
 }
@@ -158,4 +163,46 @@ export function renderHostStackPlan(plan: HostStackPlan): string {
         return [item.host, item.action, routes.length ? routes.join("; ") : "(no tenants)", detail.join("; ")];
     });
     return renderTable(["HOST STACK", "ACTION", "ROUTES", "DETAIL"], rows);
+}
+
+/**
+ * Checks that a host stack may go: it exists, fleet.yaml no longer gives its host an edge: section
+ * (sync would deploy it again), and no deployed tenant on its Docker host is routed through it (its
+ * gateway publishes no port of its own, so it would be unreachable). Returns the stack's Docker host.
+ */
+export async function checkHostStackRemovable(hostEngine: StackEngine, tenantEngine: StackEngine, registry: FleetRegistry | undefined, name: string): Promise<string> {
+    const stacks = await hostEngine.listStacks();
+    if (!stacks.some((stack) => stack.ref === name)) {
+        throw new HostStackRemovalError(`no host stack named ${name} (host stacks: ${stacks.map((stack) => stack.ref).join(", ") || "none"})`);
+    }
+    if (registry?.hosts.get(name)?.edge !== undefined) {
+        throw new HostStackRemovalError(`host ${name} still has an edge: section in ${registry.source}: remove it first, or fleet sync deploys the host stack again`);
+    }
+    const dockerHost = (await hostEngine.getConfig(name)).dockerHost ?? settingOrDefault("dockerHost", undefined);
+    const deployed = (await tenantEngine.listStacks()).filter((stack) => (stack.resourceCount ?? 0) > 0).map((stack) => stack.ref);
+    const configs = await readAllConfigs(tenantEngine, deployed);
+    const onHost = [...configs].filter(([, config]) => settingOrDefault("dockerHost", config.dockerHost) === dockerHost);
+    // Routed now (its config) or when it was last deployed (its state holds the edge guard): a config
+    // already rewritten by sync says nothing of the containers still running behind the proxy.
+    const routed: string[] = [];
+    for (const [ref, config] of onHost) {
+        if (routeOf(ref, config) !== undefined || (await deployedBehindEdge(tenantEngine, ref))) routed.push(ref);
+    }
+    routed.sort();
+    if (routed.length > 0) {
+        throw new HostStackRemovalError(`host stack ${name} still routes deployed tenants ${routed.join(", ")}, which publish no gateway port without it: destroy or move them first`);
+    }
+    return dockerHost;
+}
+
+async function deployedBehindEdge(tenantEngine: StackEngine, ref: string): Promise<boolean> {
+    const resources = (await tenantEngine.exportState(ref)).deployment.resources ?? [];
+    return resources.some((resource) => resource.urn.endsWith(`::${ref}${EDGE_GUARD_SUFFIX}`));
+}
+
+export class HostStackRemovalError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "HostStackRemovalError";
+    }
 }

@@ -23,7 +23,7 @@ describe("fleet CLI", () => {
     });
 
     it.each([
-        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, hosts, trust-host, orphans, outputs, info, logs, backup, backups, restore, drill, rotate, upgrade, upgrade-db, move (see fleet --help)\n'],
+        [["frobnicate"], 'fleet: unknown command "frobnicate"; commands: sync, create, up, preview, refresh, destroy, pause, resume, status, list, hosts, trust-host, destroy-host, orphans, outputs, info, logs, backup, backups, restore, drill, rotate, upgrade, upgrade-db, move (see fleet --help)\n'],
         [["up"], "fleet: name at least one tenant ref, or pass --all for every tenant\n"],
         [["up", "alpha", "--all"], "fleet: give tenant refs or --all, not both\n"],
         [["up", "--all", "--parallel", "0"], "fleet: --parallel: must be a whole number from 1 to 64 (got 0)\n"],

@@ -134,6 +134,16 @@ now (ssh-keyscan) and records them. Commit hosts/known_hosts: a key change then 
   --replace            Replace keys already recorded for the host (a reinstalled host); refused without it`,
         examples: ["npm run fleet -- trust-host edge-2 --fingerprint SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"],
     },
+    "destroy-host": {
+        usage: "fleet destroy-host <host> --yes",
+        summary: "Remove the host stack (edge proxy) of a host that fleet.yaml no longer gives an edge: section",
+        details: `Refused while fleet.yaml still gives the host an edge: section (sync would deploy it again), or while
+a deployed tenant on its Docker host is routed through the proxy: such a tenant publishes no gateway
+port, so destroy or move it first. fleet sync lists host stacks without a host as unmanaged. The
+proxy container, the edge network and the routes volume go; the data volume with the certificates
+and the ACME account is kept on the host.`,
+        examples: ["npm run fleet -- destroy-host edge-2 --yes"],
+    },
     orphans: {
         usage: "fleet orphans [--json]",
         summary: "Tenants with labelled containers, networks or kept volumes on a Docker host but no stack",

@@ -16,8 +16,9 @@ import { DEFAULT_PARALLEL, exitCodeFor, runFleet, type FleetRunReport, type Task
 import { renderSummary, summaryJson } from "../summary.js";
 import { releaseOfStack } from "../stackConfig.js";
 import { applySyncItem, planSync, refsToApply, renderSyncPlan, syncPlanJson } from "../sync.js";
-import { applyHostStackItem, hostStacksToDeploy, planHostStacks, renderHostStackPlan } from "../hostStacks.js";
+import { applyHostStackItem, checkHostStackRemovable, HostStackRemovalError, hostStacksToDeploy, planHostStacks, renderHostStackPlan } from "../hostStacks.js";
 import { listHosts, renderHosts } from "../hosts.js";
+import { EDGE_DATA_VOLUME } from "../../../components/hostServices/catalog.js";
 import { fingerprintOf, HostKeyTrustError, knownHostsName, withTrustedHost, type KnownHostKey } from "../knownHosts.js";
 import { confirmMove, describeMove, moveTenant, planMove, type MoveOutcome } from "../move.js";
 import { collectStatus, listTenants, renderList, renderStatus } from "../tenantStatus.js";
@@ -126,6 +127,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     "upgrade-db": ["dir", "s3", "preview", "rollback", "confirm"],
     move: ["to", "dir", "s3", "preview", "confirm"],
     "trust-host": ["fingerprint", "replace"],
+    "destroy-host": ["yes"],
 };
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
@@ -239,6 +241,7 @@ function checkArguments(command: string, positionals: readonly string[], values:
     for (const key of ["from", "into"] as const) {
         if (values[key] !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(values[key])) return `--${key}: must be a backup id, latest, or a tenant ref (got an invalid value)`;
     }
+    if (command === "destroy-host" && positionals.length !== 1) return "fleet destroy-host takes one host stack name (fleet sync lists them)";
     if (command === "trust-host") {
         if (positionals.length !== 1) return "fleet trust-host takes one host name of fleet.yaml";
         if (values.fingerprint !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(values.fingerprint)) return "--fingerprint: must be an SSH SHA256 fingerprint, SHA256: and 43 base64 characters (as ssh-keygen -lf prints it)";
@@ -301,7 +304,7 @@ function reportError(io: CliIo, error: unknown): number {
         io.stderr.write(`fleet: ${error.message}\n`);
         return EXIT_USAGE;
     }
-    if (error instanceof FleetUsageError || error instanceof StackNotFoundError || error instanceof BackupNotFoundError || error instanceof S3UsageError) {
+    if (error instanceof FleetUsageError || error instanceof StackNotFoundError || error instanceof BackupNotFoundError || error instanceof S3UsageError || error instanceof HostStackRemovalError) {
         io.stderr.write(`fleet: ${error.message}\n`);
         return EXIT_USAGE;
     }
@@ -525,6 +528,21 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
             print(io, `the data volumes of ${ref} were kept on its Docker host; a tenant created again as ${ref} on that host reuses them, once its postgresPassword and jwtSecret are set to the saved values`);
         }
         return finish(invocation, "destroy", report);
+    },
+
+    async "destroy-host"(invocation) {
+        const { fleet, io, positionals, values } = invocation;
+        const name = positionals[0]!;
+        if (!fleet.hostEngine) throw new Error("the host stacks' engine is not available in this build");
+        const dockerHost = await checkHostStackRemovable(fleet.hostEngine, fleet.engine, fleet.registry, name);
+        if (!values.yes) throw new FleetUsageError(`destroy-host removes the edge proxy, the edge network and the routes of host stack ${name} (${dockerHost}); its data volume ${EDGE_DATA_VOLUME} (certificates, ACME account) is kept. Add --yes to confirm`);
+        const report = await runMany(invocation, [name], "destroy host stack", async (host, context) => {
+            const outcome = await fleet.hostEngine!.destroy(host, context);
+            await fleet.hostEngine!.removeStack(host);
+            return outcome;
+        }, (value) => `${changesNote(value)}; stack removed; ${EDGE_DATA_VOLUME} kept on ${dockerHost}`, fleet.hostEngine);
+        if (!invocation.json && report.results[0]?.outcome === "succeeded") print(io, `the certificates stay in ${EDGE_DATA_VOLUME} on ${dockerHost}; docker volume rm ${EDGE_DATA_VOLUME} there removes them`);
+        return finish(invocation, "destroy-host", report);
     },
 
     async pause(invocation) {

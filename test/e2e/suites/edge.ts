@@ -9,7 +9,7 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EDGE_INTERNAL_CA_ROOT, EDGE_PROXY_CONTAINER, HOST_SERVICES_LABEL } from "../../../components/hostServices/catalog.js";
+import { EDGE_DATA_VOLUME, EDGE_INTERNAL_CA_ROOT, EDGE_NETWORK_NAME, EDGE_PROXY_CONTAINER, HOST_SERVICES_LABEL } from "../../../components/hostServices/catalog.js";
 import { UNKNOWN_HOST_BODY } from "../../../components/hostServices/caddyfile.js";
 import { E2E_DEFAULTS, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "../support/workspace.js";
 
@@ -177,6 +177,21 @@ export function describeEdge(): void {
             expect((await httpsGet(`${A}.${BASE}`, probe("a"), ca)).status).toBe(200);
             expect(await stream.echo("after-removal")).toBe(true);
             stream.close();
+        }, 900_000);
+
+        it("destroy-host is refused while the host has an edge: section and while a deployed tenant is behind the proxy; then it removes the proxy and network and keeps the certificates", () => {
+            expect(fleet("destroy-host", "local", "--yes").stderr).toContain("host local still has an edge: section in fleet.yaml");
+            writeFileSync(join(project, "fleet.yaml"), `${E2E_DEFAULTS}tenants: []\n`);
+            expect(fleetOk("sync")).toMatch(/local\s+unmanaged\s.*fleet destroy-host local --yes removes it/);
+            const routed = fleet("destroy-host", "local", "--yes");
+            expect([routed.status, routed.stderr]).toEqual([2, `fleet: host stack local still routes deployed tenants ${A}, which publish no gateway port without it: destroy or move them first\n`]);
+            expect(proxyStartedAt()).not.toBe("");
+
+            fleetOk("destroy", A, "--delete-data", "--yes");
+            expect(fleetOk("destroy-host", "local", "--yes")).toContain(`the certificates stay in ${EDGE_DATA_VOLUME} on unix:///var/run/docker.sock`);
+            expect(run("docker", ["inspect", EDGE_PROXY_CONTAINER]).status).not.toBe(0);
+            expect(run("docker", ["network", "inspect", EDGE_NETWORK_NAME]).status).not.toBe(0);
+            expect(runOk("docker", ["volume", "ls", "-q", "--filter", `name=^${EDGE_DATA_VOLUME}$`]).trim()).toBe(EDGE_DATA_VOLUME);
         }, 900_000);
     });
 }

@@ -2,13 +2,16 @@
  * Hosts on the real engine with two real Docker daemons on this machine: a tenant that fleet.yaml puts
  * on no host is placed by capacity, sync refuses to switch it to the other daemon once deployed, and
  * `fleet move` takes it there with its rows and its API keys, keeping the old volumes until --confirm.
+ * The other daemon is reached as a remote host is, over SSH (a real sshd, see support/sshPeer.ts), so
+ * the move's backup and restore stream through it.
  * Run by devStack.test.ts after its own suite (see there why).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PEER_DOCKER_HOST, peerDocker, startPeerDaemon, stopPeerDaemon } from "../support/peerDaemon.js";
-import { E2E_DEFAULTS, E2E_RELEASE, engineMissingReason, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "../support/workspace.js";
+import { SSH_PEER_ADDRESS, SSH_PEER_DOCKER_HOST, startSshPeer, type SshPeer } from "../support/sshPeer.js";
+import { E2E_DEFAULTS, E2E_RELEASE, engineMissingReason, fleetCli, freshProjectCopy, removeTenantObjects, run, runOk } from "../support/workspace.js";
 
 const REF = "e2emv";
 const missing = engineMissingReason();
@@ -21,9 +24,9 @@ const registry = (hostLine = "") => `${E2E_DEFAULTS}hosts:
     bindAddress: 127.0.0.1
     capacity: { memoryMb: 65536, cpus: 64, tenants: 20 }
   peer:
-    dockerHost: ${PEER_DOCKER_HOST}
+    dockerHost: ${SSH_PEER_DOCKER_HOST}
     portRange: { from: 25800, to: 25899 }
-    bindAddress: 127.0.0.1
+    bindAddress: ${SSH_PEER_ADDRESS}
     capacity: { memoryMb: 16384, cpus: 16, tenants: 2 }
 tenants:
   - ref: ${REF}
@@ -31,7 +34,13 @@ ${hostLine}`;
 
 export const describeMoves = () => describe.skipIf(missing !== null && process.env.CI !== "true")("placement and moves across two real Docker daemons", () => {
     let project = "";
-    const { fleet, fleetOk } = fleetRunners(() => project);
+    let peer: SshPeer | undefined;
+    const fleet = (...args: string[]) => fleetCli(project, args, { env: peer?.env ?? {} });
+    const fleetOk = (...args: string[]) => {
+        const result = fleet(...args);
+        if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+        return result.stdout;
+    };
     const onLocal = (args: string[]) => runOk("docker", args);
     const sql = (docker: (args: string[]) => string, query: string) => docker(["exec", `${REF}-db`, "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", query]).trim();
     const objects = (docker: (args: string[]) => string, kind: "container" | "volume") =>
@@ -51,8 +60,10 @@ export const describeMoves = () => describe.skipIf(missing !== null && process.e
             const names = objects(peerDocker, kind);
             if (names.length) peerDocker([kind, "rm", "-f", ...names]);
         }
+        peer = await startSshPeer();
         project = freshProjectCopy();
         writeFileSync(join(project, "fleet.yaml"), registry());
+        fleetOk("trust-host", "peer", "--fingerprint", peer.hostKeyFingerprint);
     }, 300_000);
 
     afterAll(() => {
@@ -63,6 +74,7 @@ export const describeMoves = () => describe.skipIf(missing !== null && process.e
             const names = run("docker", [kind, "ls", "-q", "--filter", `label=supabase-fleet.tenant=${REF}`], { env: { DOCKER_HOST: PEER_DOCKER_HOST } }).stdout.split("\n").filter(Boolean);
             if (names.length) run("docker", [kind, "rm", "-f", ...names], { env: { DOCKER_HOST: PEER_DOCKER_HOST } });
         }
+        peer?.stop();
         stopPeerDaemon();
         rmSync(project, { recursive: true, force: true });
     }, 900_000);
@@ -83,7 +95,7 @@ export const describeMoves = () => describe.skipIf(missing !== null && process.e
 
     it("fleet move takes it to the other daemon with its rows and the same keys (a failed one puts it back), keeps the old volumes until --confirm, and removes them then", async () => {
         const preview = fleetOk("move", REF, "--to", "peer", "--preview");
-        expect(preview).toContain(`from host local (unix:///var/run/docker.sock) to host peer (${PEER_DOCKER_HOST})`);
+        expect(preview).toContain(`from host local (unix:///var/run/docker.sock) to host peer (${SSH_PEER_DOCKER_HOST})`);
         expect(preview).toContain("nothing was changed");
         const volumesOnLocal = objects(onLocal, "volume");
         expect(volumesOnLocal.length).toBeGreaterThan(0);
@@ -108,7 +120,7 @@ export const describeMoves = () => describe.skipIf(missing !== null && process.e
         expect(objects(peerDocker, "container").length).toBeGreaterThan(8);
         expect(keys()).toEqual(keysBefore);
         const status = JSON.parse(fleetOk("status", REF, "--json")) as Array<{ state: string; dockerHost: string }>;
-        expect(status.map((entry) => [entry.state, entry.dockerHost])).toEqual([["ACTIVE", PEER_DOCKER_HOST]]);
+        expect(status.map((entry) => [entry.state, entry.dockerHost])).toEqual([["ACTIVE", SSH_PEER_DOCKER_HOST]]);
         expect(hostsListing().hosts.map((host) => [host.name, host.tenants])).toEqual([["local", []], ["peer", [REF]]]);
         expect(fleetOk("sync")).toMatch(new RegExp(`${REF} +unchanged +peer`));
 

@@ -57,11 +57,23 @@ export async function startPeerDaemon(images: readonly string[]): Promise<void> 
 }
 
 export function stopPeerDaemon(): void {
+    let pid: number;
     try {
-        process.kill(Number(readFileSync(`${ROOT}/docker.pid`, "utf8").trim()), "SIGTERM");
+        pid = Number(readFileSync(`${ROOT}/docker.pid`, "utf8").trim());
+        process.kill(pid, "SIGTERM");
     } catch {
-        // already gone
+        return; // never started, or already gone
     }
-    // Until it is gone: a suite that starts it again right after must not find the stopping one.
-    for (let waited = 0; waited < 60 && answers(); waited++) run("sleep", ["0.5"]);
+    // Until the process has exited (not just stopped answering): a daemon started again right after
+    // (the next suite) would find the data root still held, and exit.
+    // /proc, not kill(pid, 0): the daemon may be this process's child, a zombie until the event loop
+    // (not running during this synchronous wait) reaps it.
+    const alive = () => {
+        try {
+            return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+        } catch {
+            return false;
+        }
+    };
+    for (let waited = 0; waited < 120 && alive(); waited++) run("sleep", ["0.5"]);
 }

@@ -3,6 +3,7 @@
  * stack (its own runs and simulated foreign ones), cancellation through the AbortSignal, progress,
  * history, config with secret flags, and injectable failures and delays.
  */
+import { EDGE_GUARD_SUFFIX } from "../../../components/hostServices/catalog.js";
 import {
     OperationCancelledError,
     OperationFailedError,
@@ -216,6 +217,8 @@ export class MemoryEngine implements StackEngine {
                       { urn: `urn:pulumi:${ref}::supabase-fleet::random:index/randomPassword:RandomPassword::${ref}-jwtSecret`, type: "random:index/randomPassword:RandomPassword" },
                       { urn: provider, type: "pulumi:providers:docker" },
                       ...Array.from({ length: stack.resourceCount - 2 }, (_, i) => ({ urn: `urn:pulumi:${ref}::supabase-fleet::docker:index/container:Container::${ref}-${i}`, type: "docker:index/container:Container", provider: `${provider}::id` })),
+                      // As the component: a tenant deployed behind the edge proxy has its edge guard.
+                      ...(stack.deployedConfig?.edgeHostname ? [{ urn: `urn:pulumi:${ref}::supabase-fleet::command:local:Command::${ref}${EDGE_GUARD_SUFFIX}`, type: "command:local:Command" }] : []),
                   ];
         return { version: 3, deployment: { resources } };
     }
