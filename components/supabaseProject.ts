@@ -10,6 +10,7 @@ import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "./catalog.js";
 import { KEPT_GENERATION, PROJECT_NAME } from "./config/constants.js";
 import type { SecretSettingInputs, TenantSettings } from "./config/secrets.js";
 import { createTenantContainer } from "./docker/container.js";
+import { dockerProviderFor } from "./dockerProvider.js";
 import { createEdgeGuard } from "./edgeGuard.js";
 import { EDGE_GUARD_SUFFIX } from "./hostServices/catalog.js";
 import { createExistingDataGuard } from "./existingDataGuard.js";
@@ -77,7 +78,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
 
         // A tcp:// daemon is reached only over TLS that verifies both sides (the rules require the folder).
         const dockerTarget = { dockerHost: settings.dockerHost, ...(settings.dockerTlsCertPath === undefined ? {} : { dockerTlsCertPath: settings.dockerTlsCertPath }) };
-        const provider = new docker.Provider(`${name}-docker`, { host: settings.dockerHost, ...(settings.dockerTlsCertPath === undefined ? {} : { certPath: settings.dockerTlsCertPath }) }, { parent: this });
+        const provider = dockerProviderFor(`${name}-docker`, settings.dockerHost, settings.dockerTlsCertPath, this);
         const inTenant = { parent: this, provider };
 
         const secrets = createProjectSecrets(name, {

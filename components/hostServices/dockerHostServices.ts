@@ -10,6 +10,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerCliEnvironment } from "../config/dockerHost.js";
+import { dockerProviderFor } from "../dockerProvider.js";
 import { LABELS } from "../catalog.js";
 import { renderCaddyfile } from "./caddyfile.js";
 import {
@@ -49,7 +50,7 @@ export class DockerHostServices extends pulumi.ComponentResource {
             { label: LABELS.managedBy, value: "pulumi" },
             { label: HOST_SERVICES_LABEL, value: config.host },
         ];
-        const provider = new docker.Provider(`${name}-docker`, { host: config.dockerHost, ...(config.dockerTlsCertPath === undefined ? {} : { certPath: config.dockerTlsCertPath }) }, { parent: this });
+        const provider = dockerProviderFor(`${name}-docker`, config.dockerHost, config.dockerTlsCertPath, this);
         const onHost = { parent: this, provider };
 
         const network = new docker.Network(`${name}-edge-network`, { name: EDGE_NETWORK_NAME, driver: "bridge", labels }, onHost);

@@ -2,11 +2,12 @@
  * The fleet's own known_hosts file (hosts/known_hosts, beside the host stacks' config, committed and
  * reviewed like them). Every SSH connection to an ssh:// Docker host checks the host's key against
  * it, and only it: the docker CLI and the Docker provider through the ssh wrapper of sshTransport.ts,
- * the fleet's own Docker client through hostKeyVerifier. `fleet hosts trust` is what adds keys.
+ * the fleet's own Docker client through hostKeyVerifier. `fleet trust-host` is what adds keys.
  */
 import { createHash, createHmac } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { replaceFile } from "./replaceFile.js";
 
 export const KNOWN_HOSTS_FILE = join("hosts", "known_hosts");
 const DEFAULT_SSH_PORT = 22;
@@ -68,7 +69,7 @@ export function readKnownHosts(repoRoot: string): string {
 
 /**
  * An ssh2 hostVerifier: the key the server offered must be one of the file's keys for that host, and
- * not revoked. The file is read on each connection, so a `fleet hosts trust` counts at once.
+ * not revoked. The file is read on each connection, so a `fleet trust-host` counts at once.
  */
 export function hostKeyVerifier(repoRoot: string, host: string, port: number): (key: Buffer) => boolean {
     return (offered) => {
@@ -126,11 +127,7 @@ export function withTrustedHost(text: string, request: TrustRequest): { readonly
 }
 
 export function writeKnownHosts(repoRoot: string, text: string): void {
-    const path = join(repoRoot, KNOWN_HOSTS_FILE);
-    mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
+    replaceFile(join(repoRoot, KNOWN_HOSTS_FILE), text);
 }
 
 /** The keys of ssh-keyscan's output (`host keytype key` lines; its comments go to stderr). */

@@ -6,10 +6,11 @@
  * this reaches a stack's state: it is the environment of the Pulumi CLI, not an input of a resource.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { SSH_CONNECT_TIMEOUT_SECONDS } from "../../components/config/dockerHost.js";
 import { KNOWN_HOSTS_FILE, parseKeyscan, type KnownHostKey } from "./knownHosts.js";
+import { replaceFile } from "./replaceFile.js";
 
 export const SSH_WRAPPER_DIR = join(".fleet", "ssh");
 
@@ -51,17 +52,11 @@ export function engineSshPath(repoRoot: string, path: string): string {
         `exec ${[ssh, ...sshOptions(resolve(repoRoot, KNOWN_HOSTS_FILE))].map(shellQuote).join(" ")} "$@"`,
         "",
     ].join("\n");
-    const wrapper = join(wrapperDir, "ssh");
-    if (!existsSync(wrapper) || readFileSync(wrapper, "utf8") !== script) {
-        mkdirSync(wrapperDir, { recursive: true });
-        const temporary = `${wrapper}.${process.pid}.tmp`;
-        writeFileSync(temporary, script, { mode: 0o755 });
-        renameSync(temporary, wrapper);
-    }
+    replaceFile(join(wrapperDir, "ssh"), script, 0o755);
     return [wrapperDir, ...path.split(delimiter).filter((dir) => dir !== "" && resolve(dir) !== wrapperDir)].join(delimiter);
 }
 
-/** The host keys a host offers now (ssh-keyscan), for `fleet hosts trust` to show and record. */
+/** The host keys a host offers now (ssh-keyscan), for `fleet trust-host` to show and record. */
 export function scanHostKeys(host: string, port: number): KnownHostKey[] {
     const result = spawnSync("ssh-keyscan", ["-T", String(SSH_CONNECT_TIMEOUT_SECONDS), "-p", String(port), "--", host], { encoding: "utf8" });
     if (result.error) throw new Error(`ssh-keyscan could not run (${result.error.message}); install the OpenSSH client`);

@@ -8,9 +8,10 @@
  * `stackConfigDir` through the link: the program that runs and the `Pulumi.<ref>.yaml` it reads are
  * the repo's own, exactly as with `pulumi up` run in the repo.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join, posix } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { replaceFile } from "./replaceFile.js";
 
 export const WORKSPACES_DIR = join(".fleet", "workspaces");
 const PROGRAM_LINK = "program";
@@ -36,13 +37,7 @@ export function prepareTenantWorkspace(repoRoot: string, key: string, rootProjec
     const link = join(dir, PROGRAM_LINK);
     if (!isLink(link)) symlinkSync(repoRoot, link, "junction");
     const projectFile = join(dir, "Pulumi.yaml");
-    const text = stringifyYaml(tenantProjectFile(rootProject));
-    if (!existsSync(projectFile) || readFileSync(projectFile, "utf8") !== text) {
-        // Write then rename: another process never reads a half-written project file.
-        const temporary = `${projectFile}.${process.pid}.tmp`;
-        writeFileSync(temporary, text);
-        renameSync(temporary, projectFile);
-    }
+    replaceFile(projectFile, stringifyYaml(tenantProjectFile(rootProject)));
     return dir;
 }
 
