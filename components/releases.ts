@@ -19,6 +19,19 @@ export const DEFAULT_RELEASE: ReleaseName = "0.8.2";
  */
 export const UNSET_RELEASE: ReleaseName = "feb-2026";
 
+/**
+ * The gateways a tenant's `kong` service slot can run (the slot keeps its name, so its container and
+ * everything that addresses it stay the same whichever runs). Both render from one route table.
+ */
+export const GATEWAY_NAMES = ["kong", "envoy"] as const;
+export type GatewayName = (typeof GATEWAY_NAMES)[number];
+
+/**
+ * What a stack without a gateway setting runs. Frozen, like UNSET_RELEASE: every stack made before
+ * Envoy was a choice ran Kong, so none switches gateway because the default for new tenants moved.
+ */
+export const UNSET_GATEWAY: GatewayName = "kong";
+
 export interface Release {
     readonly name: ReleaseName;
     /** Where the set comes from upstream. */
@@ -31,6 +44,10 @@ export interface Release {
      * docker-compose.pg15.yml): a tenant moves to the release's other images and keeps its data as it is.
      */
     readonly olderPostgresImages?: Readonly<Record<number, string>>;
+    /** The Envoy image, for a release that has Envoy as a gateway. */
+    readonly envoyImage?: string;
+    /** The gateway fleet create and sync record for a new tenant on this release: upstream's default. */
+    readonly newTenantGateway: GatewayName;
     /** What an existing tenant meets when it moves into this release from the one before, for the upgrade preview. */
     readonly upgradeNotes: readonly string[];
 }
@@ -55,17 +72,18 @@ export const RELEASES: Readonly<Record<ReleaseName, Release>> = {
             studio: "supabase/studio:2026.02.16-sha-26c615c",
             supavisor: "supabase/supavisor:2.7.4",
         },
+        newTenantGateway: "kong",
         upgradeNotes: [],
     },
     "0.8.2": {
         name: "0.8.2",
-        upstream: "supabase/supabase tag self-hosted/v0.8.2 (images as 0.8.1), gateway from its docker-compose.kong.yml",
+        upstream: "supabase/supabase tag self-hosted/v0.8.2 (images as 0.8.1): Envoy by default, Kong 3.9 as its docker-compose.kong.yml",
         postgresMajor: 17,
         images: {
             db: "supabase/postgres:17.6.1.136",
             vector: "timberio/vector:0.53.0-alpine",
             analytics: "supabase/logflare:1.50.10",
-            // Upstream's Kong variant of 0.8.x; its default gateway (Envoy) is not rendered here yet.
+            // Upstream's Kong variant of 0.8.x (docker-compose.kong.yml), for tenants with gateway kong.
             kong: "kong/kong:3.9.3",
             auth: "supabase/gotrue:v2.196.0",
             rest: "postgrest/postgrest:v14.17",
@@ -78,11 +96,15 @@ export const RELEASES: Readonly<Record<ReleaseName, Release>> = {
             supavisor: "supabase/supavisor:2.9.12",
         },
         olderPostgresImages: { 15: "supabase/postgres:15.8.1.085" },
+        // Upstream's default gateway from 0.8.0 on (api-gw), and so the one new tenants get.
+        envoyImage: "envoyproxy/envoy:v1.39.1",
+        newTenantGateway: "envoy",
         upgradeNotes: [
             "every container is replaced (new images and wiring), the db included: connections drop once while it restarts",
             "a Postgres 15 data directory stays on Postgres 15 (supabase/postgres:15.8.1.085, as upstream's docker-compose.pg15.yml); its data is not converted",
             "new API keys appear beside the legacy anon and service-role keys, which keep working: an ES256 signing key, the publishable and secret keys",
             "the database's copy of the JWT secret (app.settings.jwt_secret) is removed: SQL that reads it gets nothing from then on",
+            "the gateway stays Kong (now 3.9) unless the tenant sets gateway: envoy, upstream's default, from the same routes (docs/gateway.md)",
         ],
     },
 };
@@ -94,10 +116,12 @@ export function isAtLeast(release: Release, name: ReleaseName): boolean {
 
 /**
  * The image a service runs: a per-service override of the tenant, else the release's; for the db,
- * the release's image for the major of the tenant's data directory when that is an older one.
+ * the release's image for the major of the tenant's data directory when that is an older one; for the
+ * gateway's slot, the image of the tenant's gateway.
  */
-export function serviceImage(release: Release, service: ServiceName, override: string | undefined, dataPostgresMajor = release.postgresMajor): string {
+export function serviceImage(release: Release, service: ServiceName, override: string | undefined, dataPostgresMajor = release.postgresMajor, gateway: GatewayName = UNSET_GATEWAY): string {
     if (override !== undefined) return override;
+    if (service === "kong" && gateway === "envoy") return release.envoyImage ?? release.images.kong;
     if (service === "db" && dataPostgresMajor !== release.postgresMajor) return release.olderPostgresImages?.[dataPostgresMajor] ?? release.images.db;
     return release.images[service];
 }

@@ -112,7 +112,7 @@ export class SupabaseProject extends pulumi.ComponentResource {
         // Images stay on the host on destroy: other tenants on the same host use them.
         const images = new Map<string, docker.RemoteImage>();
         const imageFor = (service: ServiceName) => {
-            const reference = serviceImage(release, service, settings[`${service}Image`], settings.dbDataPostgresMajor);
+            const reference = serviceImage(release, service, settings[`${service}Image`], settings.dbDataPostgresMajor, settings.gateway);
             let image = images.get(reference);
             if (!image) {
                 image = new docker.RemoteImage(`${name}-image-${service}`, { name: reference, keepLocally: true }, inTenant);

@@ -19,6 +19,16 @@ export function checkSigningKeySettings(config: Loose, problem: (key: string, me
     }
 }
 
+/** A gateway the release has no image for would silently run another one: refuse it. */
+export function checkGatewayOfRelease(config: Loose, problem: (key: string, message: string) => void): void {
+    const { release, gateway } = config;
+    if (gateway !== "envoy" || !(RELEASE_NAMES as readonly unknown[]).includes(release)) return;
+    if (RELEASES[release as ReleaseName].envoyImage === undefined) {
+        const with_ = RELEASE_NAMES.filter((name) => RELEASES[name].envoyImage !== undefined).join(", ");
+        problem("gateway", `envoy needs a release that has it (${with_}); ${String(release)} runs kong only: leave gateway unset or set release`);
+    }
+}
+
 export function checkReleaseMatchesData(config: Loose, problem: (key: string, message: string) => void): void {
     const { release, dbDataPostgresMajor: dataMajor, dbImage } = config;
     if (!(RELEASE_NAMES as readonly unknown[]).includes(release) || typeof dataMajor !== "number") return;

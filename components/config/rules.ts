@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
 import { API_KEY_ISSUED_AT, KEPT_GENERATION, OAUTH_PROVIDERS, OPAQUE_SECRET } from "./constants.js";
-import { checkReleaseMatchesData, checkSigningKeySettings } from "./releaseRules.js";
+import { checkGatewayOfRelease, checkReleaseMatchesData, checkSigningKeySettings } from "./releaseRules.js";
 
 /** Values published in upstream's example `.env`: anyone can sign tokens with them. */
 export const DEMO_JWT_SECRET = "your-super-secret-jwt-token-with-at-least-32-characters-long";
@@ -23,6 +23,7 @@ export function checkTenantConsistency(config: Loose, ctx: z.RefinementCtx): voi
     checkPortsDistinct(config, problem);
     checkReleaseMatchesData(config, problem);
     checkSigningKeySettings(config, problem);
+    checkGatewayOfRelease(config, problem);
 
     if (config.edgeHostname === undefined) {
         if (Array.isArray(config.customDomains) && config.customDomains.length > 0) problem("customDomains", "needs edgeHostname: custom domains are served by the host's edge proxy (give the host an edge: section in fleet.yaml)");

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { SERVICE_CATALOG, SERVICE_NAMES, type ServiceName } from "../catalog.js";
-import { DEFAULT_RELEASE, RELEASE_NAMES, UNSET_RELEASE, type ReleaseName } from "../releases.js";
+import { DEFAULT_RELEASE, GATEWAY_NAMES, RELEASE_NAMES, UNSET_GATEWAY, UNSET_RELEASE, type GatewayName, type ReleaseName } from "../releases.js";
 import { checkTenantConsistency } from "./rules.js";
 import {
     API_KEY_ISSUED_AT,
@@ -160,6 +160,11 @@ export const SETTINGS = {
         z.enum(RELEASE_NAMES, { error: `must be one of ${RELEASE_NAMES.join(", ")}` }).default(UNSET_RELEASE),
         "string",
         `Named release: the image and wiring of every service (${RELEASE_NAMES.join(", ")}; docs/releases.md). Unset means ${UNSET_RELEASE}, the set of every stack made before releases existed; fleet create and sync record ${DEFAULT_RELEASE} for new tenants.`,
+    ),
+    gateway: setting(
+        z.enum(GATEWAY_NAMES, { error: `must be one of ${GATEWAY_NAMES.join(", ")}` }).default(UNSET_GATEWAY),
+        "string",
+        `The API gateway of the tenant, rendered from one route table: kong (every release) or envoy (0.8.2 on, upstream's default there). Unset means ${UNSET_GATEWAY}, what every stack made before the choice existed runs; fleet create and sync record the release's gateway for new tenants (envoy on 0.8.2; docs/gateway.md). The container keeps the name <ref>-kong either way.`,
     ),
     dbDataPostgresMajor: setting(
         z.union([z.literal(15), z.literal(17)], { error: "must be 15 or 17" }).default(15),
@@ -429,6 +434,7 @@ type Parsed = z.output<typeof tenantConfigSchema>;
 export type TenantConfig = {
     ref: string;
     release: ReleaseName;
+    gateway: GatewayName;
     dbDataPostgresMajor: 15 | 17;
     dbDataGeneration: number;
     dbDataKeptGeneration?: string;

@@ -3,7 +3,8 @@
  * placeholders that the kong container fills from its environment when it starts: the uploaded
  * template, Pulumi state and previews never hold a secret.
  */
-import { INTERNAL_PORTS, SERVICE_CATALOG } from "../catalog.js";
+import { SERVICE_CATALOG } from "../catalog.js";
+import { gatewayRoutes, REST_OPENAPI_ROOT, rolesOf, type GatewayRoute, type KeyRole } from "../gateway/routes.js";
 import { isAtLeast, type Release } from "../releases.js";
 import { toDeterministicYaml } from "./yaml.js";
 
@@ -62,30 +63,11 @@ interface KongService {
     readonly plugins?: readonly KongPlugin[];
 }
 
-const url = (service: keyof typeof SERVICE_CATALOG, port: number, path: string): string =>
-    `http://${SERVICE_CATALOG[service].alias}:${port}${path}`;
-
 const cors: KongPlugin = { name: "cors" };
 const keyAuth = (hideCredentials: boolean): KongPlugin => ({ name: "key-auth", config: { hide_credentials: hideCredentials } });
 const aclAllow = (...groups: string[]): KongPlugin => ({ name: "acl", config: { hide_groups_header: true, allow: groups } });
 /** Answers 403 itself: the upstream is never called, whatever key or login the request carries. */
 const denied: KongPlugin = { name: "request-termination", config: { status_code: 403, message: "Forbidden" } };
-
-interface ServiceOptions {
-    readonly protocol?: "http" | "ws";
-    readonly readTimeoutMs?: number;
-}
-
-function service(name: string, routeName: string, paths: string | readonly string[], target: string, plugins: readonly KongPlugin[], options: ServiceOptions = {}): KongService {
-    return {
-        name,
-        url: target,
-        ...(options.protocol ? { protocol: options.protocol } : {}),
-        ...(options.readTimeoutMs ? { read_timeout: options.readTimeoutMs } : {}),
-        routes: [{ name: routeName, strip_path: true, paths: typeof paths === "string" ? [paths] : paths }],
-        ...(plugins.length > 0 ? { plugins } : {}),
-    };
-}
 
 /**
  * 0.8.2: the services only ever see JWTs. A request that carries an opaque key gets the ES256 JWT of
@@ -118,17 +100,13 @@ const realtimeKeyFromOpaque = (previous: boolean): KongPlugin => ({
     config: { add: { headers: [`x-api-key:${luaRealtimeKeyExpression(previous)}`] }, replace: { querystring: [`apikey:${luaRealtimeKeyExpression(previous)}`] } },
 });
 
-/** Realtime's tenant admin API and its description: anyone with the public anon key could change the tenant. */
-export const REALTIME_DENIED_PATHS = ["/realtime/v1/api/tenants", "/realtime/v1/api/openapi"] as const;
 /**
- * PostgREST's root answers with the OpenAPI description of every exposed table and function: the
- * service key only, as upstream since 0.7.0. A regex path (the `$` makes it one), which Kong's router
- * tries before every prefix path and anchors at the start: it matches `/rest/v1/` and nothing longer.
+ * The table's exact path as a Kong regex path (the `$` makes it one): Kong's router tries regex paths
+ * before every prefix path and anchors them at the start, so it matches that path and nothing longer.
  * Kong 3.9 reads the 2.1-format config with the same meaning (it marks such a path as `~` itself).
  */
-export const REST_OPENAPI_ROOT_PATH = "/rest/v1/$";
-/** Studio's MCP endpoint: it acts on the database with Studio's rights, so basic auth alone must not open it. */
-export const STUDIO_MCP_DENIED_PATHS = ["/api/mcp", "/mcp"] as const;
+const exactPath = (path: string) => `${path}$`;
+export const REST_OPENAPI_ROOT_PATH = exactPath(REST_OPENAPI_ROOT);
 
 export interface KongConfigInput {
     readonly analyticsEnabled: boolean;
@@ -137,61 +115,42 @@ export interface KongConfigInput {
     readonly previousOpaqueKeys?: boolean;
 }
 
-function kongServices({ analyticsEnabled, release, previousOpaqueKeys = false }: KongConfigInput): KongService[] {
-    const current = isAtLeast(release, "0.8.2");
-    const auth = (path: string) => url("auth", INTERNAL_PORTS.auth, path);
-    const rest = (path: string) => url("rest", INTERNAL_PORTS.rest, path);
-    const realtime = (path: string) => url("realtime", INTERNAL_PORTS.realtime, path);
-    const studio = (path: string) => url("studio", INTERNAL_PORTS.studio, path);
-    // Routes behind key-auth get the opaque-key mapping from 0.8.2 on (the key is there and valid).
+/** The acl group of each key role, in the order the config lists them. */
+const KONG_GROUPS: readonly (readonly [KeyRole, string])[] = [
+    ["service_role", "admin"],
+    ["anon", "anon"],
+];
+
+/** One table route as a Kong service with its one route and the plugins its access needs. */
+function kongService(route: GatewayRoute, current: boolean, previousOpaqueKeys: boolean): KongService {
     const mapping = authorizationFromKey(previousOpaqueKeys);
-    const mapKey = current ? [mapping] : [];
-    const apiKeyUsers = [cors, keyAuth(false), ...mapKey, aclAllow("admin", "anon")];
-    const openAuth = (name: string, path: string, target: string) => service(name, name, path, auth(target), [cors]);
-    return [
-        // GoTrue's email links and OAuth redirects arrive without an API key.
-        service("auth-v1-open", "auth-v1-open", "/auth/v1/verify", auth("/verify"), [cors]),
-        service("auth-v1-open-callback", "auth-v1-open-callback", "/auth/v1/callback", auth("/callback"), [cors]),
-        service("auth-v1-open-authorize", "auth-v1-open-authorize", "/auth/v1/authorize", auth("/authorize"), [cors]),
-        // From 0.8.2 on, as upstream: the public key set, SAML's identity-provider callbacks and the
-        // OAuth server metadata are public by design.
-        ...(current
-            ? [
-                  openAuth("auth-v1-open-jwks", "/auth/v1/.well-known/jwks.json", "/.well-known/jwks.json"),
-                  openAuth("auth-v1-open-sso-acs", "/auth/v1/sso/saml/acs", "/sso/saml/acs"),
-                  openAuth("auth-v1-open-sso-metadata", "/auth/v1/sso/saml/metadata", "/sso/saml/metadata"),
-                  openAuth("well-known-oauth", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server"),
-              ]
-            : []),
-        service("auth-v1", "auth-v1-all", "/auth/v1/", auth("/"), apiKeyUsers),
-        service("rest-v1-openapi", "rest-v1-openapi", REST_OPENAPI_ROOT_PATH, rest("/"), [cors, keyAuth(true), ...mapKey, aclAllow("admin")]),
-        service("rest-v1", "rest-v1-all", "/rest/v1/", rest("/"), [cors, keyAuth(true), ...mapKey, aclAllow("admin", "anon")]),
-        service("graphql-v1", "graphql-v1-all", "/graphql/v1", rest("/rpc/graphql"), [
-            cors,
-            keyAuth(true),
-            // One request-transformer per service: the profile header and, from 0.8.2 on, the key mapping.
-            current
-                ? { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public", ...mapping.config.add.headers] }, replace: mapping.config.replace } }
-                : { name: "request-transformer", config: { add: { headers: ["Content-Profile:graphql_public"] } } },
-            aclAllow("admin", "anon"),
-        ]),
-        service("realtime-v1-ws", "realtime-v1-ws", "/realtime/v1/", realtime("/socket"), current ? [cors, keyAuth(false), realtimeKeyFromOpaque(previousOpaqueKeys), aclAllow("admin", "anon")] : apiKeyUsers, { protocol: "ws" }),
-        // Longer than /realtime/v1/api, so Kong picks it first: denied in every release.
-        service("realtime-v1-api-denied", "realtime-v1-api-denied", REALTIME_DENIED_PATHS, realtime("/api"), [denied]),
-        service("realtime-v1-rest", "realtime-v1-rest", "/realtime/v1/api", realtime("/api"), apiKeyUsers, { protocol: "http" }),
-        // Storage and the edge runtime check tokens themselves.
-        service("storage-v1", "storage-v1-all", "/storage/v1/", url("storage", INTERNAL_PORTS.storage, "/"), [cors]),
-        // Upstream (0.6.0) gives functions 150 s to answer.
-        service("functions-v1", "functions-v1-all", "/functions/v1/", url("functions", INTERNAL_PORTS.functions, "/"), [cors], current ? { readTimeoutMs: 150_000 } : {}),
-        // Upstream 0.8 no longer publishes analytics through the gateway.
-        ...(analyticsEnabled && !current
-            ? [service("analytics-v1", "analytics-v1-all", "/analytics/v1/", url("analytics", INTERNAL_PORTS.analytics, "/"), [keyAuth(false), aclAllow("admin")])]
-            : []),
-        service("meta", "meta-all", "/pg/", url("meta", INTERNAL_PORTS.meta, "/"), [keyAuth(false), aclAllow("admin")]),
-        service("dashboard-mcp-denied", "dashboard-mcp-denied", STUDIO_MCP_DENIED_PATHS, studio("/api/mcp"), [denied]),
-        // Catch-all: Studio, behind the dashboard login.
-        service("dashboard", "dashboard-all", "/", studio("/"), [cors, { name: "basic-auth", config: { hide_credentials: true } }]),
-    ];
+    const roles = rolesOf(route.access);
+    const plugins: KongPlugin[] = route.cors ? [cors] : [];
+    if (route.access === "denied") plugins.splice(0, plugins.length, denied);
+    if (route.access === "dashboard") plugins.push({ name: "basic-auth", config: { hide_credentials: true } });
+    if (roles.length > 0) {
+        plugins.push(keyAuth(route.hideKey ?? false));
+        // From 0.8.2 on the key is mapped to its role's JWT (key-auth has already checked it). One
+        // request-transformer per service, so added headers and the mapping share it.
+        const headers = Object.entries(route.addHeaders ?? {}).map(([name, value]) => `${name}:${value}`);
+        if (current && route.websocket) plugins.push(realtimeKeyFromOpaque(previousOpaqueKeys));
+        else if (current && route.jwtForUpstream) plugins.push(headers.length > 0 ? { name: "request-transformer", config: { add: { headers: [...headers, ...mapping.config.add.headers] }, replace: mapping.config.replace } } : mapping);
+        else if (headers.length > 0) plugins.push({ name: "request-transformer", config: { add: { headers } } });
+        plugins.push(aclAllow(...KONG_GROUPS.filter(([role]) => roles.includes(role)).map(([, group]) => group)));
+    }
+    const { service, port, path } = route.upstream;
+    return {
+        name: route.service,
+        url: `http://${SERVICE_CATALOG[service].alias}:${port}${path}`,
+        ...(route.kongProtocol ? { protocol: route.kongProtocol } : {}),
+        ...(route.timeoutSeconds ? { read_timeout: route.timeoutSeconds * 1000 } : {}),
+        routes: [{ name: route.route, strip_path: true, paths: route.match.exact !== undefined ? [exactPath(route.match.exact)] : route.match.prefixes! }],
+        ...(plugins.length > 0 ? { plugins } : {}),
+    };
+}
+
+function kongServices({ analyticsEnabled, release, previousOpaqueKeys = false }: KongConfigInput): KongService[] {
+    return gatewayRoutes({ release, analyticsEnabled }).map((route) => kongService(route, isAtLeast(release, "0.8.2"), previousOpaqueKeys));
 }
 
 const keys = (input: KongConfigInput, legacy: KongTemplatePlaceholder, opaque: KongTemplatePlaceholder, previous: KongTemplatePlaceholder) =>

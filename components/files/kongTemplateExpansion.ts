@@ -5,15 +5,18 @@
  * YAML string. Runs on the kong image's busybox `sh` and `awk`.
  */
 import { isAtLeast, type Release } from "../releases.js";
-import { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, kongTemplatePlaceholders, type KongConfigPaths, type KongTemplatePlaceholder } from "./kongConfig.js";
+import { KONG_DECLARATIVE_CONFIG, KONG_TEMPLATE_PLACEHOLDERS, kongTemplatePlaceholders, type KongConfigPaths } from "./kongConfig.js";
 
 /** The image's own entrypoint and command, started once the config exists (kong/kong 3.x renamed it). */
 function kongStart(release: Release): string {
     return `exec ${isAtLeast(release, "0.8.2") ? "/entrypoint.sh" : "/docker-entrypoint.sh"} kong docker-start`;
 }
 
-/** Paths and the start command are parameters so tests can run the very same script on a scratch directory. */
-export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, placeholders: readonly KongTemplatePlaceholder[] = KONG_TEMPLATE_PLACEHOLDERS): string {
+/**
+ * Paths and the start command are parameters so tests can run the very same script on a scratch
+ * directory; `gateway` names the gateway in its messages (Envoy's start script is this one too).
+ */
+export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, placeholders: readonly string[] = KONG_TEMPLATE_PLACEHOLDERS, gateway = "kong"): string {
     const names = placeholders.join(" ");
     return [
         "set -eu",
@@ -23,8 +26,8 @@ export function kongExpandTemplateScript(paths: KongConfigPaths, then: string, p
         "'",
         `for name in ${names}; do`,
         '  eval "value=\\${$name:-}"',
-        '  if [ -z "$value" ]; then echo "kong: environment variable $name is empty or unset" >&2; exit 1; fi',
-        '  case "$value" in *"$nl"*) echo "kong: environment variable $name must not contain a line break" >&2; exit 1;; esac',
+        `  if [ -z "$value" ]; then echo "${gateway}: environment variable $name is empty or unset" >&2; exit 1; fi`,
+        `  case "$value" in *"$nl"*) echo "${gateway}: environment variable $name must not contain a line break" >&2; exit 1;; esac`,
         "done",
         `awk -v names="${names}" -v q="'" '`,
         'BEGIN { n = split(names, list, " "); for (i = 1; i <= n; i++) wanted[list[i]] = 1 }',

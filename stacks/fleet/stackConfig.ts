@@ -27,17 +27,23 @@ export const EXTERNAL_SECRET_KEYS = ["smtpPassword", "s3AccessKeyId", "s3SecretA
  * Settings recorded in a tenant's stack when it is created and kept for its whole life while the
  * registry does not state them: a tenant never changes release because the default for new ones did.
  */
-export const RECORDED_RELEASE_KEYS = ["release", "dbDataPostgresMajor"] as const;
+export const RECORDED_RELEASE_KEYS = ["release", "gateway", "dbDataPostgresMajor"] as const;
 
 /**
  * The release settings a new tenant's stack is created with: the release stated (else the default for
- * new tenants) and, unless stated too, that release's Postgres major for its (new, empty) data directory.
+ * new tenants) and, unless stated too, that release's gateway for new tenants and its Postgres major
+ * for the (new, empty) data directory.
  */
 export function newTenantReleaseSettings(stated: Readonly<Record<string, unknown>>): Record<string, SettingValue> {
     const release = stated.release ?? DEFAULT_RELEASE;
     // An unknown release is left for validation to report.
     if (!(RELEASE_NAMES as readonly unknown[]).includes(release)) return {};
-    return { release: release as ReleaseName, dbDataPostgresMajor: (stated.dbDataPostgresMajor as number | undefined) ?? RELEASES[release as ReleaseName].postgresMajor };
+    const chosen = RELEASES[release as ReleaseName];
+    return {
+        release: chosen.name,
+        gateway: (stated.gateway as string | undefined) ?? chosen.newTenantGateway,
+        dbDataPostgresMajor: (stated.dbDataPostgresMajor as number | undefined) ?? chosen.postgresMajor,
+    };
 }
 
 /** The release a stack runs, as the program reads its config (unset: the release of stacks made before releases). */

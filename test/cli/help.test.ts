@@ -56,7 +56,7 @@ describe("--help and -h", () => {
             expect(result.stdout).toContain("npm run");
         });
     }
-    it("finds the four shell scripts", () => expect(shellScripts).toHaveLength(4));
+    it("finds the five shell scripts", () => expect(shellScripts).toHaveLength(5));
 
     // The README's other first command, not an npm script.
     it.concurrent("bash .ci/run answers --help before installing anything", async () => {

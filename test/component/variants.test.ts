@@ -397,3 +397,44 @@ describe("release 0.8.2, service by service as upstream's 0.8.2", () => {
         expect(envMap(container(overridden, "nova-imgproxy").inputs.envs).IMGPROXY_AUTO_WEBP).toBe("true");
     });
 });
+
+describe("release 0.8.2 with gateway envoy: Envoy in the gateway slot, from the same route table", () => {
+    const NOVA_ENVOY = { ref: "nova", release: "0.8.2", gateway: "envoy", dbDataPostgresMajor: 17, authEmailAutoconfirm: true, dashboardPassword: "a dashboard password" };
+    let registrations: Registration[] = [];
+    const gateway = () => container(registrations, "nova-kong");
+    beforeAll(async () => {
+        registrations = await buildProjects([NOVA_ENVOY]);
+    });
+
+    it("runs upstream's Envoy image as uid 101, answers to api-gw, envoy and kong, publishes port 8000 only", async () => {
+        const { RELEASES } = await import("../../components/releases.js");
+        const inputs = gateway().inputs;
+        expect(inputs.image).toBe(RELEASES["0.8.2"].envoyImage);
+        expect(inputs.user).toBe("101:101");
+        expect((inputs.networksAdvanced as { aliases: string[] }[])[0]!.aliases).toEqual(["kong", "api-gw", "envoy"]);
+        expect((inputs.ports as { internal: number }[]).map((p) => p.internal)).toEqual([8000]);
+        expect(inputs.healthcheck).toEqual({ tests: ["CMD-SHELL", "timeout 1 bash -c '</dev/tcp/127.0.0.1/8000'"], interval: "10s", timeout: "5s", retries: 3 });
+        expect(inputs.tmpfs).toEqual({ "/run/envoy": "rw,nosuid,nodev,noexec,size=1m,mode=1777" });
+        expect(String((inputs.entrypoints as string[])[2])).toMatch(/> \/run\/envoy\/lds\.yaml\nexec envoy -c \/etc\/envoy\/envoy\.yaml\n$/);
+    });
+
+    it("uploads the three files with placeholders only; every key and the login come from the environment, a secret", async () => {
+        const { createHash } = await import("node:crypto");
+        const uploads = gateway().inputs.uploads as { file: string; content: string }[];
+        expect(uploads.map((u) => u.file)).toEqual(["/etc/envoy/envoy.yaml", "/etc/envoy/cds.yaml", "/etc/envoy/lds.template.yaml"]);
+        const env = envMap(gateway().inputs.envs);
+        expect(Object.keys(env).sort()).toEqual(["ANON_KEY", "ANON_KEY_ASYMMETRIC", "DASHBOARD_BASIC_AUTH", "SERVICE_ROLE_KEY", "SERVICE_ROLE_KEY_ASYMMETRIC", "SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY"]);
+        expect(env.DASHBOARD_BASIC_AUTH).toBe(`supabase:{SHA}${createHash("sha1").update("a dashboard password").digest("base64")}`);
+        for (const value of Object.values(env)) for (const upload of uploads) expect(upload.content).not.toContain(value);
+        expect(uploads.find((u) => u.file.endsWith("lds.template.yaml"))!.content).toContain("'$DASHBOARD_BASIC_AUTH'");
+        // The whole environment is a secret in state (it holds keys).
+        expect(isSecretValue(gateway().inputs.envs)).toBe(true);
+    });
+
+    it("leaves every other container as it is with kong", async () => {
+        const withKong = await buildProjects([{ ...NOVA_ENVOY, gateway: "kong" }]);
+        for (const r of registrations.filter((r) => r.type === CONTAINER && r.name !== "nova-kong")) {
+            expect(JSON.stringify(reveal(r.inputs)), r.name).toBe(JSON.stringify(reveal(container(withKong, r.name).inputs)));
+        }
+    });
+});

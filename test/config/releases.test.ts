@@ -35,6 +35,17 @@ describe("release setting", () => {
         expect(problemsOf({ ...BASE, release: "0.9.0" })).toEqual(['supabase-fleet:release: must be one of feb-2026, 0.8.2 (got "0.9.0")']);
     });
 
+    it("the gateway: unset means kong on every release; envoy on 0.8.2 only, refused on feb-2026 in one line", () => {
+        expect(parseTenantConfig({ ...BASE, release: "0.8.2", dbDataPostgresMajor: 17 }, "test").gateway).toBe("kong");
+        expect(problemsOf({ ...BASE, release: "0.8.2", dbDataPostgresMajor: 17, gateway: "envoy" })).toEqual([]);
+        expect(problemsOf({ ...BASE, gateway: "envoy" })).toEqual(['supabase-fleet:gateway: envoy needs a release that has it (0.8.2); feb-2026 runs kong only: leave gateway unset or set release (got "envoy")']);
+        expect(problemsOf({ ...BASE, gateway: "nginx" })).toEqual(['supabase-fleet:gateway: must be one of kong, envoy (got "nginx")']);
+        expect(RELEASES["0.8.2"].newTenantGateway).toBe("envoy");
+        expect(serviceImage(RELEASES["0.8.2"], "kong", undefined, 17, "envoy")).toBe("envoyproxy/envoy:v1.39.1");
+        expect(serviceImage(RELEASES["0.8.2"], "kong", "example/gw:1", 17, "envoy")).toBe("example/gw:1");
+        expect(serviceImage(RELEASES["0.8.2"], "kong", undefined, 17)).toBe("kong/kong:3.9.3");
+    });
+
     it("accepts 0.8.2 on Postgres 17 data (a new tenant) and reads Pulumi's string form of the major", () => {
         expect(problemsOf({ ...BASE, release: "0.8.2", dbDataPostgresMajor: 17 })).toEqual([]);
         expect(parseTenantConfig({ ...BASE, release: "0.8.2", dbDataPostgresMajor: "17" }, "test").dbDataPostgresMajor).toBe(17);

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -284,6 +284,32 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(decodeProtectedHeader(token)).toMatchObject({ alg: "ES256", kid: ecKey.kid });
         expect((await jwtVerify(token, createLocalJWKSet({ keys: jwks.keys.filter((key) => key.kty === "EC") } as never))).payload.email).toBe("es256@example.com");
     }, 300_000);
+
+    it("e2ebeta, a new 0.8.2 tenant, runs Envoy in its gateway slot: a config Envoy 1.39 loads, the keys on a tmpfs only, port 8000 alone; e2ealpha keeps Kong", () => {
+        const gateway = "e2ebeta-kong";
+        expect(inspect("container", gateway).Config.Image).toBe(RELEASES["0.8.2"].envoyImage);
+        expect(inspect("container", "e2ealpha-kong").Config.Image).toBe(E2E_RELEASE.images.kong);
+        // Recorded in the stack when fleet sync created it, so a later change of the default never moves it.
+        expect(readFileSync(join(project, "Pulumi.e2ebeta.yaml"), "utf8")).toMatch(/^  supabase-fleet:gateway: envoy$/m);
+        // The stand-in runs envoy-check on the filled-in files before it serves (exit 1 otherwise).
+        expect(runOk("docker", ["logs", gateway])).toMatch(/envoy-check: ok \(7 clusters, 1 listeners, \d+ routes\)/);
+        expect(inspect("container", gateway).Config.User).toBe("101:101");
+        expect(inspect("container", gateway).HostConfig.Tmpfs).toEqual({ "/run/envoy": "rw,nosuid,nodev,noexec,size=1m,mode=1777" });
+        expect(runOk("docker", ["exec", gateway, "stat", "-c", "%a %u", "/run/envoy/lds.yaml"]).trim()).toBe("600 101");
+        const outputs = JSON.parse(fleet("outputs", "e2ebeta", "--show-secrets", "--json").stdout) as Record<string, string>;
+        const filled = runOk("docker", ["exec", gateway, "cat", "/run/envoy/lds.yaml"]);
+        for (const key of [outputs.anonKey!, outputs.serviceRoleKey!, outputs.secretKey!, outputs.publishableKey!]) expect(filled).toContain(key);
+        // The uploads and the container's layer hold no key.
+        const changed = runOk("docker", ["diff", gateway]).trim().split("\n");
+        expect(changed.filter((line) => line.includes("/run/envoy/"))).toEqual([]);
+        for (const upload of ["/etc/envoy/envoy.yaml", "/etc/envoy/cds.yaml", "/etc/envoy/lds.template.yaml"]) {
+            const content = runOk("docker", ["exec", gateway, "cat", upload]);
+            for (const key of [outputs.anonKey!, outputs.serviceRoleKey!, outputs.secretKey!]) expect(content).not.toContain(key);
+        }
+        const ports = inspect("container", gateway).HostConfig.PortBindings as Record<string, unknown>;
+        expect(Object.keys(ports)).toEqual(["8000/tcp"]);
+        expect(inspect("container", gateway).State.Health.Status).toBe("healthy");
+    }, 120_000);
 
     it("upgrade --release 0.8.2 moves the feb-2026 tenant with its Postgres 15 data and rows, and removes the database's copy of the JWT secret", () => {
         const sql = (query: string) => runOk("docker", ["exec", "e2ealpha-db", "psql", "-h", "127.0.0.1", "-U", "supabase_admin", "-d", "postgres", "-At", "-c", query]).trim();

@@ -29,8 +29,9 @@ describe("fleet sync", () => {
         const report = await applySync(engine, plan, { parallel: 4 });
         expect(report.results.map((r) => [r.ref, r.outcome])).toEqual([["alpha", "succeeded"], ["beta", "succeeded"]]);
         expect(engine.rawConfig("beta")).toEqual({
-            // Recorded at creation: the default release for new tenants, with its Postgres major.
+            // Recorded at creation: the default release for new tenants, with its gateway and Postgres major.
             release: { value: "0.8.2", secret: false },
+            gateway: { value: "envoy", secret: false },
             dbDataPostgresMajor: { value: "17", secret: false },
             authEmailAutoconfirm: { value: "true", secret: false },
             ref: { value: "beta", secret: false },

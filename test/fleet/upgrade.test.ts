@@ -43,13 +43,15 @@ describe("fleet upgrade", () => {
         expect(await releases()).toEqual(["feb-2026", "feb-2026", "feb-2026"]);
     });
 
-    it("refuses moving a Postgres 17 tenant to a release without a Postgres 17 image, in one line", async () => {
+    it("refuses moving a Postgres 17 tenant with Envoy to a release without a Postgres 17 image or Envoy, in one line", async () => {
         const { run, engine } = cliHarness(registry(), { resourceCount: 2 });
         expect((await run(["sync", "--up"])).code).toBe(0);
         expect((await engine.getConfig("alpha")).dbDataPostgresMajor).toBe("17");
         const back = await run(["upgrade", "alpha", "--release", "feb-2026"]);
         expect(back.code).toBe(2);
-        expect(back.stderr).toMatch(/^fleet: alpha: supabase-fleet:release: feb-2026 runs Postgres 15 \(supabase\/postgres:15\.8\.1\.085\), but the tenant's data directory is Postgres 17[^\n]*\n$/);
+        expect(back.stderr).toMatch(
+            /^fleet: alpha: supabase-fleet:gateway: envoy needs a release that has it \(0\.8\.2\); feb-2026 runs kong only[^\n]*; alpha: supabase-fleet:release: feb-2026 runs Postgres 15 \(supabase\/postgres:15\.8\.1\.085\), but the tenant's data directory is Postgres 17[^\n]*\n$/,
+        );
         expect((await engine.getConfig("alpha")).release).toBe("0.8.2");
     });
 

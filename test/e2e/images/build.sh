@@ -6,7 +6,8 @@
 #   - db: the base of its Postgres major with an entrypoint that does what the supabase/postgres image
 #     does (db/);
 #   - auth: the real GoTrue, built from the supabase/auth Go module (toolchain/go/gotrue);
-#   - every other service: the stand-in of standin/, with the spec standins.ts derives for it;
+#   - every other service: the stand-in of standin/, with the spec standins.ts derives for it (the
+#     envoy one carries envoy-check, built from Go modules, and checks its config with it at start);
 #   - the edge proxy of the host stacks: the real Caddy, built from its Go module (edge-proxy.sh).
 # Cached by a key over everything they are built from: the root file system tarball and the GoTrue
 # binary in $SUPABASE_FLEET_CACHE, the images in the Docker engine (labelled with the key).
@@ -33,8 +34,11 @@ packages_of() { echo "postgresql-$1,postgresql-client-$1,curl,wget,busybox,ca-ce
 rootfs_key_of() { ( packages_of "$1"; sha256sum "$(command -v node)" ) | sha256sum | cut -c1-12; }
 majors="$(node -e 'console.log([...new Set([15, ...JSON.parse(process.argv[1]).filter((e) => e.kind === "db").map((e) => e.postgresMajor)])].sort().join(" "))' "$plan")"
 rootfs_keys="$(for major in $majors; do printf '%s=%s ' "$major" "$(rootfs_key_of "$major")"; done)"
+# envoy-check, which the envoy stand-in runs on its config at start (scripts/build-envoy-check.sh).
+envoy_check="$(bash "$repo/scripts/build-envoy-check.sh")"
+envoy_check_key="$(basename "$envoy_check")"
 gotrue_key="$( (go version; cat "$repo/toolchain/go/gotrue/go.mod" "$repo/toolchain/go/gotrue/go.sum") | sha256sum | cut -c1-12)"
-key="$( (echo "$rootfs_keys $gotrue_key $plan"; cd "$kit" && find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)"
+key="$( (echo "$rootfs_keys $gotrue_key $envoy_check_key $plan"; cd "$kit" && find . -type f ! -name '*.md' | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)"
 label="supabase-fleet.test-image-key"
 
 # All images already built from these inputs: nothing to do.
@@ -86,6 +90,7 @@ context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
 cp -R "$kit/standin" "$kit/db" "$context/"
 cp "$gotrue" "$context/auth"
+cp "$envoy_check" "$context/envoy-check"
 count=0
 while IFS= read -r entry; do
     image="$(node -e 'console.log(JSON.parse(process.argv[1]).image)' "$entry")"

@@ -23,6 +23,7 @@ if (entry.kind === "db") {
 } else {
     const spec = entry.spec;
     lines.push("COPY standin /opt/standin");
+    if (spec.configCheck === "envoy") lines.push("COPY envoy-check /opt/standin/envoy-check");
     // The real node moves aside; the shim answers the fetch health checks with curl (see node-shim.sh).
     lines.push("RUN mkdir -p /usr/local/libexec && mv /usr/local/bin/node /usr/local/libexec/node && ln -s /opt/standin/node-shim.sh /usr/local/bin/node");
     for (const tool of spec.tools) lines.push(`RUN mkdir -p $(dirname ${tool}) && ln -s /opt/standin/tool.sh ${tool}`);

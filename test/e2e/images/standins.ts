@@ -8,6 +8,7 @@
  */
 import { INTERNAL_PORTS, SERVICE_NAMES, type ServiceName } from "../../../components/catalog.js";
 import { LOG_SOCKET_PATH_IN_VECTOR } from "../../../components/files/vectorConfig.js";
+import { ENVOY_CONFIG } from "../../../components/gateway/envoyConfig.js";
 import { RELEASES, RELEASE_NAMES, postgresMajorOfImage } from "../../../components/releases.js";
 
 export interface StandInSpec {
@@ -21,6 +22,8 @@ export interface StandInSpec {
     readonly tools: readonly string[];
     readonly entrypoint?: readonly string[];
     readonly cmd: readonly string[];
+    /** envoy: the image carries envoy-check, which the `envoy` tool runs on the config before serving. */
+    readonly configCheck?: "envoy";
     /** vector: the unix socket to take fluentd-forward log records on; `GET /standin/received` lists them. */
     readonly fluentSocket?: string;
 }
@@ -97,6 +100,19 @@ export const STAND_INS: Readonly<Record<Exclude<ServiceName, "db" | "auth">, Omi
     },
 };
 
+/**
+ * The gateway slot's image when a tenant runs Envoy. At start it checks the filled-in config with
+ * envoy-check (Envoy 1.39's protos and load-time checks) and exits 1 if Envoy would refuse it, so a
+ * deploy of a config Envoy cannot load fails here as it would with the real image.
+ */
+export const ENVOY_STAND_IN: Omit<StandInSpec, "service"> = {
+    requiredEnv: ["ANON_KEY", "SERVICE_ROLE_KEY", "DASHBOARD_BASIC_AUTH"],
+    ports: [INTERNAL_PORTS.kongHttp],
+    tools: ["/usr/local/bin/envoy"],
+    cmd: ["envoy", "-c", ENVOY_CONFIG.bootstrapPath],
+    configCheck: "envoy",
+};
+
 export interface ImagePlanEntry {
     readonly image: string;
     readonly kind: "db" | "auth" | "standin";
@@ -116,6 +132,9 @@ export function imagePlan(): ImagePlanEntry[] {
             else if (service === "auth") entries.set(image, { image, kind: "auth" });
             else entries.set(image, { image, kind: "standin", spec: { service, ...STAND_INS[service] } });
         }
+        // The gateway slot's image for tenants that run Envoy.
+        const envoy = RELEASES[release].envoyImage;
+        if (envoy !== undefined && !entries.has(envoy)) entries.set(envoy, { image: envoy, kind: "standin", spec: { service: "kong", ...ENVOY_STAND_IN } });
         // The db images a release runs for data directories of an older major.
         for (const [major, image] of Object.entries(RELEASES[release].olderPostgresImages ?? {})) {
             if (!entries.has(image)) entries.set(image, { image, kind: "db", postgresMajor: Number(major) });

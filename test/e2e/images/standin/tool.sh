@@ -6,6 +6,10 @@ name="$(basename "$0")"
 case "$name:$*" in
     kong:health | imgproxy:health | postgrest:--ready)
         exec curl -sf -o /dev/null "http://127.0.0.1:${STANDIN_FIRST_PORT}/" ;;
+    envoy:-c\ *)
+        # What the real Envoy does first: load the config, or refuse to start.
+        /opt/standin/envoy-check --root / "$2" || exit 1
+        exec node /opt/standin/server.mjs ;;
     migrate:* | supavisor:eval*)
         echo "$name stand-in: nothing to do"; exit 0 ;;
 esac
