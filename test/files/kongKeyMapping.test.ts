@@ -15,8 +15,10 @@ import { kongExpandTemplateScript, kongTemplatePlaceholders } from "../../compon
 import { RELEASES } from "../../components/releases.js";
 import { renderKongDeclarativeConfigTemplate } from "../../components/files/kongConfig.js";
 import { render } from "./fixtures.js";
+import { TEST_KEYS } from "./gatewayModels.js";
 
-const keys = deriveAsymmetricKeys({ seeds: { signingKeySeed: "s", publishableKeySeed: "p", secretKeySeed: "k" }, jwtSecret: "x".repeat(40), expiresAt: 2_082_758_400 });
+// The same test keys as the gateway models (both gateways are checked with one set).
+const keys = TEST_KEYS;
 const ENV: Record<string, string> = {
     SUPABASE_ANON_KEY: "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.legacy-anon",
     SUPABASE_SERVICE_KEY: "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.legacy-service",
