@@ -183,6 +183,39 @@ async function signInRestoredUser(fleet: Fleet, scratch: string): Promise<{ emai
     // port needs to be reachable from here), with bash's /dev/tcp since no image can be assumed to have curl.
     const body = JSON.stringify({ email, password });
     const request = `exec 3<>/dev/tcp/${SERVICE_CATALOG.auth.alias}/${INTERNAL_PORTS.auth} && printf 'POST /token?grant_type=password HTTP/1.0\\r\\nHost: ${SERVICE_CATALOG.auth.alias}\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "\${#FLEET_DRILL_BODY}" "$FLEET_DRILL_BODY" >&3 && cat <&3`;
+    const { status, token, exitCode } = await askWhileBusy(() => postToAuth(fleet, connection, scratch, request, body));
+    if (exitCode !== 0 || status !== "200" || typeof token !== "string") {
+        return { failed: `restored user ${email} could not sign in through auth (HTTP ${status}${exitCode !== 0 ? `, exit ${exitCode}` : ""})` };
+    }
+    return { email };
+}
+
+const DRILL_SIGN_IN_ATTEMPTS = 6;
+const DRILL_SIGN_IN_PAUSE_MS = 5_000;
+
+export interface AuthAnswer {
+    /** The HTTP status, or "none" when no HTTP answer came. */
+    readonly status: string;
+    readonly token: unknown;
+    readonly exitCode: number;
+}
+
+/**
+ * Asks until auth answers other than busy (a 5xx or a 429), at most `attempts` times, `pauseMs` apart.
+ * A password grant changes nothing that a second one minds, and an auth that has just started on a
+ * loaded host may time its first requests out: the drill fails on what auth means, not on its load.
+ */
+export async function askWhileBusy(post: () => Promise<AuthAnswer>, attempts = DRILL_SIGN_IN_ATTEMPTS, pauseMs = DRILL_SIGN_IN_PAUSE_MS): Promise<AuthAnswer> {
+    let answer = await post();
+    for (let attempt = 1; attempt < attempts && answer.exitCode === 0 && (answer.status === "429" || answer.status.startsWith("5")); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        answer = await post();
+    }
+    return answer;
+}
+
+/** Runs the raw HTTP request in the scratch tenant's db container; the status and the token it answered. */
+async function postToAuth(fleet: Fleet, connection: ReturnType<typeof dockerConnectionOf>, scratch: string, request: string, body: string): Promise<AuthAnswer> {
     const chunks: Buffer[] = [];
     const stdout = new PassThrough().on("data", (chunk: Buffer) => chunks.push(chunk));
     const result = await fleet.docker(connection).exec(scratch, DB_SERVICE, { command: ["bash", "-c", request], env: ["LC_ALL=C", `FLEET_DRILL_BODY=${body}`], stdout });
@@ -195,8 +228,5 @@ async function signInRestoredUser(fleet: Fleet, scratch: string): Promise<{ emai
             return undefined;
         }
     })();
-    if (result.exitCode !== 0 || status !== "200" || typeof token !== "string") {
-        return { failed: `restored user ${email} could not sign in through auth (HTTP ${status}${result.exitCode !== 0 ? `, exit ${result.exitCode}` : ""})` };
-    }
-    return { email };
+    return { status, token, exitCode: result.exitCode };
 }

@@ -13,7 +13,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTlsFolders, startTlsFront } from "../support/tls.js";
 import { RELEASES } from "../../components/releases.js";
-import { E2E_RELEASE, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, authAnswerSummary, authPost, e2eRegistry, engineMissingReason, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
@@ -238,8 +238,12 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         const holders = names().filter((name) => (inspect("container", name).Config.Env as string[]).some((entry) => [before.jwtSecret!, before.anonKey!, before.serviceRoleKey!].some((value) => entry.includes(value))));
         expect(holders).toEqual(expect.arrayContaining([`${ref}-db`, `${ref}-auth`, `${ref}-rest`, `${ref}-kong`, `${ref}-realtime`, `${ref}-storage`]));
         const auth = (args: string[]) => runOk("docker", ["run", "--rm", "--network", `${ref}-network`, "--entrypoint", "curl", E2E_RELEASE.images.db, "-sS", ...args]);
-        const session = (email: string, path: string) =>
-            JSON.parse(auth(["-X", "POST", `http://auth:9999${path}`, "-H", "Content-Type: application/json", "-d", JSON.stringify({ email, password: "a password for the rotation" })])) as { access_token?: string };
+        const session = (email: string, path: string) => {
+            // A sign-up once only (one that timed out may have made the user); a sign-in while auth is busy again.
+            const answer = authPost(ref, path, { email, password: "a password for the rotation" }, path === "/signup" ? { busyForMs: 0 } : {});
+            expect(typeof answer.body.access_token, authAnswerSummary(answer)).toBe("string");
+            return answer.body as { access_token?: string };
+        };
         const userStatus = (token: string) => auth(["-o", "/dev/null", "-w", "%{http_code}", "-H", `Authorization: Bearer ${token}`, "http://auth:9999/user"]);
         const oldSession = session("rotation@example.com", "/signup").access_token!;
         expect(userStatus(oldSession)).toBe("200");

@@ -133,3 +133,30 @@ tenants:
 ${refs.map((ref) => `  - ref: ${ref}\n    host: local`).join("\n")}
 `;
 }
+
+export interface AuthAnswer {
+    readonly status: number;
+    readonly body: Record<string, any>;
+}
+
+/**
+ * POSTs JSON to a tenant's auth service from inside its network (curl from the db image). A 5xx or a
+ * 429 is asked again, for up to `busyForMs`: on the CI machine three end-to-end files start tenants on
+ * two cores, and a GoTrue that just turned healthy may time a request out. Any other answer is final.
+ */
+export function authPost(ref: string, path: string, body: unknown, options: { busyForMs?: number } = {}): AuthAnswer {
+    const deadline = Date.now() + (options.busyForMs ?? 60_000);
+    for (;;) {
+        const out = runOk("docker", ["run", "--rm", "--network", `${ref}-network`, "--entrypoint", "curl", E2E_RELEASE.images.db, "-sS", "-w", "\n%{http_code}", "-X", "POST", `http://auth:9999${path}`, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)]);
+        const cut = out.lastIndexOf("\n");
+        const answer = { status: Number(out.slice(cut + 1)), body: JSON.parse(out.slice(0, cut) || "{}") as Record<string, any> };
+        if ((answer.status < 500 && answer.status !== 429) || Date.now() >= deadline) return answer;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_000);
+    }
+}
+
+/** What an auth answer says, for an assertion's message: the status and GoTrue's error fields, never a token. */
+export function authAnswerSummary(answer: AuthAnswer): string {
+    const { code, error_code: errorCode, msg, error, error_description: description } = answer.body;
+    return `HTTP ${answer.status} ${JSON.stringify({ code, errorCode, msg, error, description })}`;
+}
