@@ -89,6 +89,22 @@ const opaqueToJwt = (value: string, jwtPrefix: string, previous: boolean): strin
  */
 export const luaAuthorizationExpression = (previous: boolean): string =>
     `$((headers.authorization ~= nil and headers.authorization:sub(1, 10) ~= [[Bearer sb_]] and headers.authorization) or ${opaqueToJwt("headers.apikey", "Bearer ", previous)} or ([[Bearer ]] .. headers.apikey))`;
+/**
+ * The Authorization value on an open route (storage): the opaque `apikey`'s JWT when the client sent
+ * no JWT of its own; else what the client sent, or nothing (an empty value, which
+ * `clearEmptyAuthorization` then removes, as upstream's post-function does for S3 presigned URLs).
+ */
+export const luaOpenAuthorizationExpression = (previous: boolean): string =>
+    `$(((headers.authorization == nil or headers.authorization:sub(1, 10) == [[Bearer sb_]]) and (${opaqueToJwt("headers.apikey", "Bearer ", previous)})) or headers.authorization or [[]])`;
+/** Runs after request-transformer: an Authorization left empty is taken off, so the upstream sees none. */
+export const CLEAR_EMPTY_AUTHORIZATION_LUA = "if kong.request.get_header([[authorization]]) == [[]] then kong.service.request.clear_header([[authorization]]) end";
+const openAuthorizationFromKey = (previous: boolean): KongPlugin[] => {
+    const value = `Authorization:${luaOpenAuthorizationExpression(previous)}`;
+    return [
+        { name: "request-transformer", config: { add: { headers: [value] }, replace: { headers: [value] } } },
+        { name: "post-function", config: { access: [CLEAR_EMPTY_AUTHORIZATION_LUA] } },
+    ];
+};
 /** Realtime's websocket takes its key from the query string: the opaque key becomes its JWT there too. */
 export const luaRealtimeKeyExpression = (previous: boolean): string => `$(${opaqueToJwt("query_params.apikey", "", previous)} or query_params.apikey)`;
 const authorizationFromKey = (previous: boolean) => {
@@ -137,6 +153,8 @@ function kongService(route: GatewayRoute, current: boolean, previousOpaqueKeys: 
         else if (current && route.jwtForUpstream) plugins.push(headers.length > 0 ? { name: "request-transformer", config: { add: { headers: [...headers, ...mapping.config.add.headers] }, replace: mapping.config.replace } } : mapping);
         else if (headers.length > 0) plugins.push({ name: "request-transformer", config: { add: { headers } } });
         plugins.push(aclAllow(...KONG_GROUPS.filter(([role]) => roles.includes(role)).map(([, group]) => group)));
+    } else if (current && route.access === "open" && route.jwtForUpstream) {
+        plugins.push(...openAuthorizationFromKey(previousOpaqueKeys));
     }
     const { service, port, path } = route.upstream;
     return {

@@ -144,7 +144,10 @@ function envoyRoute(route: GatewayRoute, matcher: Matcher, release: Release) {
         hide_key: route.hideKey ?? false,
         map_jwt: isAtLeast(release, "0.8.2") && (route.jwtForUpstream ?? false),
         websocket: route.websocket ?? false,
+        // No key check: only this tenant's opaque keys are mapped (storage).
+        open: route.access === "open",
     };
+    const checked = roles.length > 0 || (policy.open && policy.map_jwt);
     const headersToAdd = Object.entries(route.addHeaders ?? {}).map(([key, value]) => ({ header: { key, value }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }));
     return {
         // Kong's service name, so that both gateways name a route alike in their logs and tests.
@@ -162,7 +165,7 @@ function envoyRoute(route: GatewayRoute, matcher: Matcher, release: Release) {
                       timeout: route.websocket ? "0s" : seconds(route.timeoutSeconds ?? ENVOY_DEFAULT_ROUTE_TIMEOUT_SECONDS),
                   },
               }),
-        ...(roles.length > 0 ? { metadata: { filter_metadata: { "envoy.filters.http.lua": { [LUA_POLICY_KEY]: policy } } } } : {}),
+        ...(checked ? { metadata: { filter_metadata: { "envoy.filters.http.lua": { [LUA_POLICY_KEY]: policy } } } } : {}),
         ...(headersToAdd.length > 0 ? { request_headers_to_add: headersToAdd } : {}),
         // Kong's basic-auth hides the login from Studio.
         ...(route.access === "dashboard" ? { request_headers_to_remove: ["authorization"] } : {}),

@@ -9,7 +9,9 @@
  *   - `map_jwt` (0.8.2 on): `Authorization` becomes the role's ES256 JWT for an opaque key (a JWT the
  *     client sent is kept), or the legacy key itself as a bearer;
  *   - `websocket`: Realtime's socket reads its key from the query, so the JWT goes there, and into
- *     `x-api-key`.
+ *     `x-api-key`;
+ *   - `open` (storage): no check at all; an opaque key of this tenant in the `apikey` header is
+ *     mapped as by `map_jwt`, and any other request passes as it came.
  * Keys appear as `$NAME` placeholders inside Lua long brackets: the container's start script fills
  * them in from its environment, so the uploaded file never holds one.
  */
@@ -66,6 +68,15 @@ export function envoyKeyCheckLua(keys: readonly LuaKey[]): string {
         "  local headers = handle:headers()",
         '  local path = headers:get(":path") or "/"',
         '  local key = headers:get("apikey")',
+        "  if policy.open then",
+        "    -- The header only, where Kong reads it too.",
+        "    local entry = key and KEYS[key]",
+        "    if policy.map_jwt and entry and entry.jwt then",
+        '      local authorization = headers:get("authorization")',
+        '      if authorization == nil or authorization:sub(1, 10) == "Bearer sb_" then headers:replace("authorization", "Bearer " .. entry.jwt) end',
+        "    end",
+        "    return",
+        "  end",
         '  if key == nil then key = query_parameter(path, "apikey") end',
         '  if key == nil or key == "" then return refuse(handle, 401, "No API key found in request") end',
         "  local entry = KEYS[key]",

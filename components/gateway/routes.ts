@@ -43,7 +43,8 @@ export interface GatewayRoute {
     readonly hideKey?: boolean;
     /**
      * The upstream verifies a JWT: from 0.8.2 on, a request with an opaque key reaches it with its
-     * role's ES256 JWT as `Authorization` (postgres-meta and analytics read none).
+     * role's ES256 JWT as `Authorization` (postgres-meta and analytics read none). On an open route
+     * only this tenant's opaque keys are mapped; any other request passes as it came.
      */
     readonly jwtForUpstream?: boolean;
     /** A websocket (Realtime's socket): its key travels in the query string and is mapped there too. */
@@ -116,8 +117,8 @@ export function gatewayRoutes({ release, analyticsEnabled }: RouteTableInput): G
         { service: "realtime-v1-ws", route: "realtime-v1-ws", match: prefix("/realtime/v1/"), upstream: realtime("/socket"), access: "apiKey", cors: true, jwtForUpstream: true, websocket: true, kongProtocol: "ws" },
         { service: "realtime-v1-api-denied", route: "realtime-v1-api-denied", match: prefix(...REALTIME_DENIED_PATHS), upstream: realtime("/api"), access: "denied", cors: false },
         { service: "realtime-v1-rest", route: "realtime-v1-rest", match: prefix("/realtime/v1/api"), upstream: realtime("/api"), access: "apiKey", cors: true, jwtForUpstream: true, kongProtocol: "http" },
-        // Storage and the edge runtime check tokens themselves.
-        { service: "storage-v1", route: "storage-v1-all", match: prefix("/storage/v1/"), upstream: to("storage", INTERNAL_PORTS.storage, "/"), access: "open", cors: true },
+        // Storage and the edge runtime check tokens themselves; storage gets the JWT of an opaque key, as upstream's Kong 3.9 gives it.
+        { service: "storage-v1", route: "storage-v1-all", match: prefix("/storage/v1/"), upstream: to("storage", INTERNAL_PORTS.storage, "/"), access: "open", cors: true, jwtForUpstream: true },
         {
             service: "functions-v1",
             route: "functions-v1-all",

@@ -149,9 +149,23 @@ describe.skipIf(missingLua !== null)("Envoy's key handling (the Lua, run in LuaJ
         expect(socket.headers.authorization).toBeUndefined();
     });
 
+    it("storage, an open route, gets the JWT of an opaque key and every other request as it came", () => {
+        expect(headersOf("/storage/v1/object/list/avatars", "secret").authorization).toBe(`Bearer ${TEST_KEYS.serviceRoleKeyAsymmetric}`);
+        expect(headersOf("/storage/v1/object/list/avatars", "publishable", { authorization: `Bearer ${TEST_KEYS.publishableKey}` }).authorization).toBe(`Bearer ${TEST_KEYS.anonKeyAsymmetric}`);
+        expect(headersOf("/storage/v1/object/list/avatars", "publishable", { authorization: "Bearer user.session.jwt" }).authorization).toBe("Bearer user.session.jwt");
+        // A legacy key, another tenant's key or none: no check and no change (storage checks tokens itself).
+        expect(headersOf("/storage/v1/object/list/avatars", "anon").authorization).toBeUndefined();
+        expect(headersOf("/storage/v1/object/list/avatars", "stranger", { authorization: "Bearer sb_publishable_not_ours" }).authorization).toBe("Bearer sb_publishable_not_ours");
+        expect(headersOf("/storage/v1/object/public/avatars/me.png", "nobody")).toEqual({});
+        // The key is read from the header only, as Kong does there.
+        expect((envoyRequest(gateway, "/storage/v1/object/list/avatars", "secret", { keyInQuery: true }) as { headers: Record<string, string> }).headers.authorization).toBeUndefined();
+        // Its policy: no key check, only the mapping.
+        expect(envoyGatewayOf("0.8.2", false).routes.find((r) => r.name === "storage-v1")!.metadata!.filter_metadata["envoy.filters.http.lua"]!.policy).toEqual({ roles: [], hide_key: false, map_jwt: true, websocket: false, open: true });
+    });
+
     it("answers 401 without a key or with another tenant's, 403 for the anon key on a service-key route, with Kong's messages", () => {
         const route = gateway.routes.find((r) => r.name === "rest-v1-openapi")!;
-        expect(route.metadata!.filter_metadata["envoy.filters.http.lua"]!.policy).toEqual({ roles: ["service_role"], hide_key: true, map_jwt: true, websocket: false });
+        expect(route.metadata!.filter_metadata["envoy.filters.http.lua"]!.policy).toEqual({ roles: ["service_role"], hide_key: true, map_jwt: true, websocket: false, open: false });
         expect(envoyRequest(gateway, "/rest/v1/", "publishable")).toEqual({ status: 403 });
         expect(envoyRequest(gateway, "/rest/v1/", "stranger")).toEqual({ status: 401 });
     });

@@ -1,8 +1,9 @@
 /**
  * Release 0.8.2's gateway: the opaque keys are key-auth credentials of their role (the internal ES256
- * JWTs never are), and every route behind key-auth hands the services a JWT. The mapping is a Lua
- * expression of request-transformer; here it is expanded by the container's start script (real sh
- * and awk) with real keys, then evaluated by LuaJIT, the Lua Kong runs, for each kind of request.
+ * JWTs never are), and every route behind key-auth, and storage, hands the services a JWT. The
+ * mapping is a Lua expression of request-transformer; here it is expanded by the container's start
+ * script (real sh and awk) with real keys, then evaluated by LuaJIT, the Lua Kong runs, for each kind
+ * of request.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -60,6 +61,19 @@ io.write(tostring(f()))`;
     return result.stdout;
 }
 
+/** Runs a post-function's Lua in LuaJIT with a stand-in of Kong's PDK; says whether it cleared the Authorization header. */
+function runPostFunction(code: string, authorization: string | undefined): "cleared" | "kept" {
+    const value = authorization === undefined ? "nil" : `[==[${authorization}]==]`;
+    const lua = `local cleared = false
+kong = { request = { get_header = function(name) if name == "authorization" then return ${value} end end },
+  service = { request = { clear_header = function(name) if name == "authorization" then cleared = true end end } } }
+assert(loadstring([===[${code}]===]))()
+io.write(cleared and "cleared" or "kept")`;
+    const result = spawnSync("luajit", ["-"], { input: lua, encoding: "utf8" });
+    if (result.error || result.status !== 0) throw new Error(`luajit: ${result.error?.message ?? result.stderr}`);
+    return result.stdout as "cleared" | "kept";
+}
+
 const missingLua = spawnSync("luajit", ["-v"]).status === 0 ? null : "luajit is not installed (bash .ci/setup-luajit.sh)";
 if (missingLua && process.env.CI === "true") throw new Error(`CI=true but ${missingLua}`);
 
@@ -100,6 +114,31 @@ describe("0.8.2 gateway: opaque keys", () => {
         const realtimeKey = plugin("realtime-v1-ws", "request-transformer")!.config!.replace.querystring[0] as string;
         expect(evaluate(realtimeKey, { query: { apikey: keys.publishableKey } })).toBe(keys.anonKeyAsymmetric);
         expect(evaluate(realtimeKey, { query: { apikey: ENV.SUPABASE_ANON_KEY } })).toBe(ENV.SUPABASE_ANON_KEY);
+    });
+
+    it.skipIf(missingLua !== null)("LuaJIT: storage, an open route, gets the JWT of an opaque key; any other request keeps its Authorization, or gets none", () => {
+        expect(plugin("storage-v1", "key-auth")).toBeUndefined();
+        expect(services.find((s) => s.name === "storage-v1")!.plugins!.map((p) => p.name)).toEqual(["cors", "request-transformer", "post-function"]);
+        const authorization = plugin("storage-v1", "request-transformer")!.config!.add.headers[0] as string;
+        expect(plugin("storage-v1", "request-transformer")!.config!.replace.headers).toEqual([authorization]);
+        expect(evaluate(authorization, { headers: { apikey: keys.secretKey } })).toBe(`Bearer ${keys.serviceRoleKeyAsymmetric}`);
+        expect(evaluate(authorization, { headers: { apikey: keys.publishableKey, authorization: `Bearer ${keys.publishableKey}` } })).toBe(`Bearer ${keys.anonKeyAsymmetric}`);
+        expect(evaluate(authorization, { headers: { apikey: keys.publishableKey, authorization: "Bearer user.session.jwt" } })).toBe("Bearer user.session.jwt");
+        expect(evaluate(authorization, { headers: { apikey: ENV.SUPABASE_ANON_KEY, authorization: `Bearer ${ENV.SUPABASE_ANON_KEY}` } })).toBe(`Bearer ${ENV.SUPABASE_ANON_KEY}`);
+        expect(evaluate(authorization, { headers: { apikey: "sb_secret_not-this-tenants-key", authorization: "Bearer sb_secret_not-this-tenants-key" } })).toBe("Bearer sb_secret_not-this-tenants-key");
+        // Nothing to map and nothing sent (a public object, an S3 presigned URL): an empty value, which the post-function takes off.
+        expect(evaluate(authorization, { headers: { apikey: ENV.SUPABASE_ANON_KEY } })).toBe("");
+        expect(evaluate(authorization, {})).toBe("");
+        const clear = plugin("storage-v1", "post-function")!.config!.access as string[];
+        expect(clear).toHaveLength(1);
+        expect(runPostFunction(clear[0]!, "")).toBe("cleared");
+        expect(runPostFunction(clear[0]!, `Bearer ${keys.anonKeyAsymmetric}`)).toBe("kept");
+        expect(runPostFunction(clear[0]!, undefined)).toBe("kept");
+    });
+
+    it("feb-2026: storage keeps its one plugin, cors", () => {
+        const feb = parse(renderKongDeclarativeConfigTemplate({ release: RELEASES["feb-2026"], analyticsEnabled: true })) as { services: Service[] };
+        expect(feb.services.find((s) => s.name === "storage-v1")!.plugins!.map((p) => p.name)).toEqual(["cors"]);
     });
 
     it("the uploaded template holds no key; the start script refuses to start without one", () => {
