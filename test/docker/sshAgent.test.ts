@@ -14,7 +14,9 @@ describe("sshHttpAgent", () => {
     let http: HttpServer;
     let ssh: SshServer;
     let sshPort = 0;
-    const seen = { connections: 0, open: 0, maxOpen: 0, commands: new Set<string>(), closed: 0 };
+    const seen = { connections: 0, open: 0, maxOpen: 0, commands: new Set<string>(), closed: 0, sessions: 0, refused: 0 };
+    /** Sessions the server allows at a time on one connection, as sshd's MaxSessions. */
+    let maxSessions = Infinity;
 
     beforeAll(async () => {
         http = createHttpServer((req, res) => setTimeout(() => res.end(`answer to ${req.url}`), 20));
@@ -25,8 +27,15 @@ describe("sshHttpAgent", () => {
             seen.connections += 1;
             client.on("authentication", (context) => (context.method === "password" && context.password === "pw" ? context.accept() : context.reject(["password"])));
             client.on("close", () => (seen.closed += 1));
-            client.on("session", (accept) => {
+            client.on("session", (accept, reject) => {
+                if (seen.sessions >= maxSessions) {
+                    seen.refused += 1;
+                    reject();
+                    return;
+                }
                 const session = accept();
+                seen.sessions += 1;
+                session.once("close", () => (seen.sessions -= 1));
                 session.on("exec", (acceptExec, _reject, info) => {
                     seen.commands.add(info.command);
                     const channel = acceptExec();
@@ -80,6 +89,18 @@ describe("sshHttpAgent", () => {
         // The next request connects again.
         expect(await get(agent, "/version")).toBe("answer to /version");
         expect(seen.connections).toBe(2);
+    });
+
+    it("asks again for a channel the server refuses (more sessions than it allows), and every request gets its answer", async () => {
+        maxSessions = 2;
+        try {
+            const agent = sshHttpAgent({ host: "127.0.0.1", port: sshPort, username: "op", password: "pw" });
+            const paths = Array.from({ length: 12 }, (_, i) => `/containers/${i}/json`);
+            expect(await Promise.all(paths.map((path) => get(agent, path)))).toEqual(paths.map((path) => `answer to ${path}`));
+            expect(seen.refused).toBeGreaterThan(0);
+        } finally {
+            maxSessions = Infinity;
+        }
     });
 
     it("fails each request with the SSH error when the server refuses the login", async () => {
