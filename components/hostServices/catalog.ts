@@ -6,6 +6,8 @@ import { PROJECT_NAME } from "../config/constants.js";
 
 /** The Pulumi project of the host stacks: its stacks are named after the fleet.yaml hosts. */
 export const HOST_PROJECT_NAME = `${PROJECT_NAME}-host`;
+/** The folder, beside Pulumi.yaml, that holds the host stacks' files (`hosts/Pulumi.<host>.yaml`). */
+export const HOST_STACK_CONFIG_DIR = "hosts";
 
 /**
  * Caddy: automatic HTTPS with ACME (and DNS-01 through a provider module), an internal CA for

@@ -119,8 +119,9 @@ const hostSchema = z
     });
 
 export class HostConfigError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(`Invalid host stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    /** `where`: which stack, when the message leaves the program (`host stack edge-1`). */
+    constructor(readonly problems: readonly string[], where?: string) {
+        super(`Invalid host stack config${where ? ` (${where})` : ""}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "HostConfigError";
     }
 }

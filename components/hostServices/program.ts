@@ -24,7 +24,7 @@ export function hostServicesMain(): Record<string, unknown> {
         if (foreign.length > 0) throw new HostConfigError(foreign.map((key) => `${key}: is not a setting of a host stack; its settings are ${prefix}<key>`));
         config = parseHostConfig(raw, encrypted);
     } catch (error) {
-        if (error instanceof HostConfigError) throw new pulumi.RunError(error.message);
+        if (error instanceof HostConfigError) throw new pulumi.RunError(new HostConfigError(error.problems, `host stack ${pulumi.getStack()}`).message);
         throw error;
     }
     const { acmeDnsApiToken, ...plain } = config;

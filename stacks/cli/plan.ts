@@ -2,12 +2,14 @@
  * `npm run plan`: a tenant's desired state without the Pulumi CLI. See PLAN_USAGE and docs/offline-plan.md.
  * Exit codes: 0 every stack planned; 1 a stack's config or program failed; 2 a wrong flag or stack name.
  */
-import { relative } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { HOST_PROJECT_NAME, HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
 import { PLAN_USAGE, parsePlanArgs, type PlanCliArgs } from "../plan/cliArgs.js";
 import { stableJson, type PlanDocument } from "../plan/document.js";
 import { PlanError } from "../plan/errors.js";
 import { renderPlan } from "../plan/render.js";
-import { listStacks, planStacksSettled } from "../plan/runPlan.js";
+import { listHostStacks, listStacks, planStacksSettled } from "../plan/runPlan.js";
 import { readProjectFile } from "../plan/stackConfig.js";
 import { writeDocuments } from "../plan/writeDocuments.js";
 import { runEntryPoint } from "./process.js";
@@ -29,9 +31,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const failures: unknown[] = [];
     try {
         const stacks = args.all ? listStacks(projectDir) : args.stacks;
-        if (stacks.length === 0) throw new PlanError("usage", `no stacks: there is no Pulumi.<stack>.yaml in ${projectDir}`);
+        const hostStacks = args.all ? listHostStacks(projectDir) : [];
+        if (stacks.length === 0 && hostStacks.length === 0) throw new PlanError("usage", `no stacks: there is no Pulumi.<stack>.yaml in ${projectDir}`);
         // The program's own console output must not mix with the plan on stdout.
-        const outcomes = await withConsoleOnStderr(() => planStacksSettled(stacks, { projectDir, stackTraces: args.verbose }));
+        const outcomes = await withConsoleOnStderr(() => planStacksSettled(stacks, { projectDir, stackTraces: args.verbose, hostStacks }));
         for (const outcome of outcomes) {
             if ("error" in outcome) failures.push(outcome.error);
             else documents.push(outcome.document);
@@ -42,10 +45,14 @@ async function main(argv: readonly string[]): Promise<number> {
 
     if (args.out !== undefined) {
         // Prune only when every stack planned: a failed stack's file must stay, not vanish.
-        const prune = args.all && failures.length === 0 ? { pruneOtherStacksOf: readProjectFile(projectDir).name } : {};
-        const { written, removed } = writeDocuments(args.out, documents, prune);
-        for (const path of written) process.stdout.write(`wrote ${shownPath(path)}\n`);
-        for (const path of removed) process.stdout.write(`removed ${shownPath(path)} (its stack no longer exists)\n`);
+        const prune = (project: string) => (args.all && failures.length === 0 ? { pruneOtherStacksOf: project } : {});
+        const hostDocuments = documents.filter((document) => document.project === HOST_PROJECT_NAME);
+        const hostsOut = join(args.out, HOST_STACK_CONFIG_DIR);
+        const results = [writeDocuments(args.out, documents.filter((document) => document.project !== HOST_PROJECT_NAME), prune(readProjectFile(projectDir).name))];
+        // The hosts/ folder only once there is a host stack, or was one: a fleet without an edge gets none.
+        if (hostDocuments.length > 0 || existsSync(hostsOut)) results.push(writeDocuments(hostsOut, hostDocuments, prune(HOST_PROJECT_NAME)));
+        for (const path of results.flatMap((result) => result.written)) process.stdout.write(`wrote ${shownPath(path)}\n`);
+        for (const path of results.flatMap((result) => result.removed)) process.stdout.write(`removed ${shownPath(path)} (its stack no longer exists)\n`);
     } else if (args.json) {
         if (documents.length > 0) process.stdout.write(stableJson(args.all || args.stacks.length > 1 ? documents : documents[0]));
     } else {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type * as Automation from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_NAME } from "../../components/config/constants.js";
-import { HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
+import { HOST_PROJECT_NAME, HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
 import { isUnsetConfigValue } from "../../components/config/load.js";
 import { locateToolchain } from "../engine/toolchain.js";
 import { describeBackend, prepareBackend, resolveBackend, type BackendSettings } from "./backend.js";
@@ -57,7 +57,6 @@ const SHARED_KEY = ".list";
  * config files in hosts/ and their work directories under a prefix no tenant ref can have.
  */
 export type EngineProject = "tenants" | "hosts";
-export const HOST_STACK_CONFIG_DIR = "hosts";
 const HOST_WORKSPACE_PREFIX = "~host-";
 
 export interface AutomationEngineOptions {

@@ -19,10 +19,12 @@ Shows a stack's desired state, computed offline: the real program runs under Pul
 the stack's config file (Pulumi.<name>.yaml). No Pulumi CLI, no passphrase, no Docker needed.
 
   --stack <name>       a stack to plan; repeat for several
-  --all                every stack (every Pulumi.<name>.yaml)
+  --all                every stack (every Pulumi.<name>.yaml), then every host stack (every
+                       hosts/Pulumi.<host>.yaml: a Docker host's edge proxy)
   --json               print the plan document (JSON; an array of documents for several stacks)
-  --out <dir>          write <dir>/<stack>.json per stack instead of printing (with --all, also
-                       removes plan files there of stacks that no longer exist)
+  --out <dir>          write <dir>/<stack>.json per stack, and <dir>/hosts/<host>.json per host
+                       stack, instead of printing (with --all, also removes plan files there of
+                       stacks that no longer exist)
   --project-dir <dir>  directory of Pulumi.yaml (default: the current directory)
   --verbose            show the stack trace of a program failure
   -h, --help           this text`;

@@ -15,11 +15,12 @@ import { PlanError } from "./errors.js";
 import { maskWireProperties } from "./masking.js";
 import { planMocks } from "./mocks.js";
 import { RegistrationRecorder, nameOfUrn } from "./recorder.js";
-import { readProjectFile, readStackConfig, stackFilePath, type ProjectFile, type StackConfig } from "./stackConfig.js";
+import { HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
+import { HOST_PROJECT, hostStacksDir, readProjectFile, readStackConfig, stackFilePath, type ProjectFile, type StackConfig } from "./stackConfig.js";
 
 export type { PlanDocument, PlanResource, PlanValue } from "./document.js";
 export { PlanError } from "./errors.js";
-export { listStacks } from "./stackConfig.js";
+export { listHostStacks, listStacks } from "./stackConfig.js";
 
 export interface PlanOptions {
     /** Directory holding Pulumi.yaml and the stack files. Default: the current directory. */
@@ -32,9 +33,14 @@ export interface PlanOptions {
      * source maps on (tsx turns them on) is most of the time a plan takes.
      */
     readonly stackTraces?: boolean;
+    /** Host stacks (`hosts/Pulumi.<host>.yaml`, project supabase-fleet-host) planned after the tenant stacks. */
+    readonly hostStacks?: readonly string[];
 }
 
-export type PlanOutcome = { readonly stack: string; readonly document: PlanDocument } | { readonly stack: string; readonly error: PlanError };
+/** `project`: the tenant project's name, or the host stacks' (HOST_PROJECT_NAME). */
+export type PlanOutcome =
+    | { readonly stack: string; readonly project: string; readonly document: PlanDocument }
+    | { readonly stack: string; readonly project: string; readonly error: PlanError };
 
 type Program = () => Promise<Record<string, unknown> | void>;
 
@@ -56,28 +62,35 @@ export async function planStacks(stacks: readonly string[], options: PlanOptions
 export async function planStacksSettled(stacks: readonly string[], options: PlanOptions = {}): Promise<PlanOutcome[]> {
     const projectDir = resolve(options.projectDir ?? process.cwd());
     const project = readProjectFile(projectDir);
-    for (const stack of stacks) stackFilePath(projectDir, stack); // every name must exist before any runs
+    const hostDir = hostStacksDir(projectDir);
+    const work = [
+        ...stacks.map((stack) => ({ stack, dir: projectDir, project, file: `Pulumi.${stack}.yaml` })),
+        ...(options.hostStacks ?? []).map((host) => ({ stack: host, dir: hostDir, project: HOST_PROJECT, file: `${HOST_STACK_CONFIG_DIR}/Pulumi.${host}.yaml` })),
+    ];
+    for (const { stack, dir } of work) stackFilePath(dir, stack); // every name must exist before any runs
 
     const outcomes: PlanOutcome[] = [];
     const planned: StackConfig[] = [];
     let program: Program | undefined;
     const restoreTraces = options.stackTraces === true ? () => {} : withoutCostlyStackTraces();
     try {
-        for (const stack of stacks) {
+        for (const { stack, dir, project: stackProject, file } of work) {
+            const failed = (error: unknown): PlanOutcome => ({ stack, project: stackProject.name, error: asPlanError(error, stack) });
             let stackConfig: StackConfig;
             try {
-                stackConfig = readStackConfig(projectDir, project, stack);
+                stackConfig = readStackConfig(dir, stackProject, stack, file);
             } catch (error) {
-                outcomes.push({ stack, error: asPlanError(error, stack) });
+                outcomes.push(failed(error));
                 continue;
             }
             // Loaded once, when a first stack needs it; if it cannot load, no stack can be planned (thrown).
             program ??= await loadProgram(options.programPath ?? join(projectDir, "index.ts"));
             try {
-                outcomes.push({ stack, document: await planOneStack(program, project, stackConfig) });
-                planned.push(stackConfig);
+                outcomes.push({ stack, project: stackProject.name, document: await planOneStack(program, stackProject, stackConfig) });
+                // Tenants only: the cross-stack rules are about tenants sharing a host (ports, names).
+                if (stackProject === project) planned.push(stackConfig);
             } catch (error) {
-                outcomes.push({ stack, error: asPlanError(error, stack) });
+                outcomes.push(failed(error));
             }
         }
     } finally {
@@ -87,8 +100,8 @@ export async function planStacksSettled(stacks: readonly string[], options: Plan
     const clashes = new Map<string, string[]>();
     for (const problem of crossStackProblems(planned)) clashes.set(problem.stack, [...(clashes.get(problem.stack) ?? []), problem.message]);
     return outcomes.map((outcome) => {
-        const messages = clashes.get(outcome.stack);
-        return messages ? { stack: outcome.stack, error: new PlanError("config", messages.join("\n"), outcome.stack) } : outcome;
+        const messages = outcome.project === project.name ? clashes.get(outcome.stack) : undefined;
+        return messages ? { stack: outcome.stack, project: outcome.project, error: new PlanError("config", messages.join("\n"), outcome.stack) } : outcome;
     });
 }
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { OPAQUE_SECRET } from "../../components/config/constants.js";
 import { escapeControlCharacters } from "../../components/config/text.js";
+import { HOST_PROJECT_NAME, HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
 import { PlanError } from "./errors.js";
 
 export interface ProjectFile {
@@ -61,6 +62,19 @@ export function readProjectFile(projectDir: string): ProjectFile {
     return { name, configDefaults };
 }
 
+/** The host stacks' project (components/hostServices): named settings only, no defaults in a Pulumi.yaml. */
+export const HOST_PROJECT: ProjectFile = { name: HOST_PROJECT_NAME, configDefaults: {} };
+
+/** Where a project's host stack files are, `hosts/` beside Pulumi.yaml. */
+export function hostStacksDir(projectDir: string): string {
+    return join(projectDir, HOST_STACK_CONFIG_DIR);
+}
+
+/** Host names of every `hosts/Pulumi.<host>.yaml`, sorted; none when the folder does not exist. */
+export function listHostStacks(projectDir: string): string[] {
+    return existsSync(hostStacksDir(projectDir)) ? listStacks(hostStacksDir(projectDir)) : [];
+}
+
 /** Stack names of every `Pulumi.<stack>.yaml` in the project directory, sorted. */
 export function listStacks(projectDir: string): string[] {
     return readdirSync(projectDir)
@@ -85,9 +99,9 @@ export function stackFilePath(projectDir: string, stack: string): string {
     return path;
 }
 
-export function readStackConfig(projectDir: string, project: ProjectFile, stack: string): StackConfig {
+/** `file`: how messages name the stack file (a host stack's is under hosts/). */
+export function readStackConfig(projectDir: string, project: ProjectFile, stack: string, file = `Pulumi.${stack}.yaml`): StackConfig {
     const path = stackFilePath(projectDir, stack);
-    const file = `Pulumi.${stack}.yaml`;
     const document = parseYamlFile(path, file, stack);
     // Every problem of the file at once, one line each.
     const problems = Object.keys(document)

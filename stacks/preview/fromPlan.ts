@@ -2,6 +2,7 @@
  * Adapter from two offline plan snapshots (base and head commit) of one stack to the renderer's model:
  * the difference of the desired state, classified as the Docker provider would (replace vs update).
  */
+import { HOST_PROJECT_NAME } from "../../components/hostServices/catalog.js";
 import { UNSET_RELEASE } from "../../components/releases.js";
 import { dataLossRisk } from "./dataLoss.js";
 import { buildPropertyChanges, type RawDiff } from "./propertyChanges.js";
@@ -41,12 +42,13 @@ export function tenantReportFromPlans(ref: string, base: PlanDocument | undefine
             changes.push(change);
         } else counts.same++;
     }
+    const host = (head ?? base)?.project === HOST_PROJECT_NAME;
     const notes: string[] = [];
-    if (!base) notes.push("new tenant: every resource is created");
-    if (!head) notes.push("tenant removed from the repository: its stack would be destroyed");
+    if (!base) notes.push(host ? "new host stack: every resource is created" : "new tenant: every resource is created");
+    if (!head) notes.push(host ? "host stack removed from the repository: fleet sync leaves its proxy running until fleet destroy-host removes it" : "tenant removed from the repository: its stack would be destroyed");
     const outputNames = changedKeys(base?.outputs ?? {}, head?.outputs ?? {});
     if (base && head && outputNames.length > 0) notes.push(`stack outputs changed: ${outputNames.map((n) => `\`${n}\``).join(", ")}`);
-    return { ref, status: "ok", counts, changes, notes, ...releasesOf(base, head) };
+    return { ref, status: "ok", counts, changes, notes, ...(host ? { kind: "host" as const } : {}), ...releasesOf(base, head) };
 }
 
 /** The release output of each side; a snapshot made before releases existed ran the unset one. */

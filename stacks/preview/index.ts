@@ -34,7 +34,7 @@ export function renderPlanDiffComment(base: Map<string, PlanDocument>, head: Map
     return renderComment(reports, {
         title: "Fleet plan diff (offline)",
         intro:
-            "Desired state of every tenant, head commit compared with base commit, from the offline plan snapshots; no credentials used. " +
+            "Desired state of every tenant (and of every host stack, under `hosts/`), head commit compared with base commit, from the offline plan snapshots; no credentials used. " +
             "It cannot see drift on the Docker hosts or changes to secret values, and it infers replacements from the Docker provider's rules.",
         fullOutputHint: "Run `npm run plan:diff -- <base-dir> <head-dir>` for the full output.",
         ...options,

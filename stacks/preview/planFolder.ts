@@ -1,6 +1,7 @@
 /** Reads a folder of offline plan snapshots (`<stack>.json`) and checks each has the plan's shape. */
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
 import type { PlanDocument } from "./fromPlan.js";
 import { isPlainObject } from "./values.js";
 
@@ -11,13 +12,19 @@ export class PlanFolderError extends Error {
     }
 }
 
-/** Stack name -> plan. Throws PlanFolderError listing every unreadable or malformed file. */
+/**
+ * Stack name -> plan, and `hosts/<host>` -> plan for the host stacks in the `hosts/` subfolder (as
+ * `npm run plan -- --all --out <dir>` writes them). Throws PlanFolderError listing every unreadable or
+ * malformed file.
+ */
 export async function loadPlanFolder(dir: string): Promise<Map<string, PlanDocument>> {
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new PlanFolderError([`${dir}: not a folder (expected a folder of plan snapshots <stack>.json)`]);
     const plans = new Map<string, PlanDocument>();
     const problems: string[] = [];
-    for (const file of (await readdir(dir)).filter((f) => f.endsWith(".json")).sort()) {
+    const hostsDir = path.join(dir, HOST_STACK_CONFIG_DIR);
+    const hostFiles = (await stat(hostsDir).catch(() => undefined))?.isDirectory() ? (await readdir(hostsDir)).map((file) => `${HOST_STACK_CONFIG_DIR}/${file}`) : [];
+    for (const file of [...(await readdir(dir)), ...hostFiles].filter((f) => f.endsWith(".json")).sort()) {
         const where = path.join(dir, file);
         let parsed: unknown;
         try {

@@ -71,7 +71,7 @@ export function renderComment(reports: TenantReport[], options: RenderOptions = 
     }
 
     const parts = [head];
-    if (changed.length > 0) parts.push("### Changes per tenant");
+    if (changed.length > 0) parts.push(`### Changes per ${tenants.some((t) => t.kind === "host") ? "stack" : "tenant"}`);
     for (const tenant of changed) {
         const section = chosen.get(tenant.ref);
         if (section) parts.push(section.text);
@@ -98,7 +98,8 @@ function renderHead(tenants: TenantReport[], options: RenderOptions, tableMode: 
     const risks = ok.flatMap((t) => sortChanges(t.changes).filter((c) => c.dataLossRisk).map((c) => ({ tenant: t, change: c })));
     const changedCount = ok.filter((t) => t.changes.length > 0).length;
 
-    const headline = [`${plural(tenants.length, "tenant")}`, `${changedCount} with changes`];
+    const hosts = tenants.filter((t) => t.kind === "host").length;
+    const headline = [hosts > 0 ? `${plural(tenants.length - hosts, "tenant")} and ${plural(hosts, "host stack")}` : plural(tenants.length, "tenant"), `${changedCount} with changes`];
     if (risks.length > 0) headline.push(`⚠️ ${plural(risks.length, "data-loss risk")}`);
     if (failed.length > 0) headline.push(`❌ ${failed.length} failed`);
 
@@ -157,7 +158,7 @@ export function riskLine(ref: string, change: ResourceChange): string {
 }
 
 function summaryTable(tenants: TenantReport[], mode: TableMode): string[] {
-    const header = ["| Tenant | Creates | Updates | Replaces | Deletes | Unchanged | Status |", "| --- | ---: | ---: | ---: | ---: | ---: | --- |"];
+    const header = [`| ${tenants.some((t) => t.kind === "host") ? "Stack" : "Tenant"} | Creates | Updates | Replaces | Deletes | Unchanged | Status |`, "| --- | ---: | ---: | ---: | ---: | ---: | --- |"];
     const totals: ChangeCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
     for (const t of tenants) for (const op of Object.keys(totals) as (keyof ChangeCounts)[]) totals[op] += t.counts?.[op] ?? 0;
     const rows = tenants

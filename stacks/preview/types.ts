@@ -48,6 +48,8 @@ export interface ChangeCounts {
 
 export interface TenantReport {
     ref: string;
+    /** Set for a host stack (a Docker host's edge proxy, project supabase-fleet-host): counted apart from the tenants. */
+    kind?: "host";
     status: "ok" | "failed";
     /** Failed tenants: the reason, as reported by the fleet or the engine. */
     error?: string;
