@@ -92,7 +92,7 @@ export const luaAuthorizationExpression = (previous: boolean): string =>
 /**
  * The Authorization value on an open route (storage): the opaque `apikey`'s JWT when the client sent
  * no JWT of its own; else what the client sent, or nothing (an empty value, which
- * `clearEmptyAuthorization` then removes, as upstream's post-function does for S3 presigned URLs).
+ * `CLEAR_EMPTY_AUTHORIZATION_LUA` then removes, as upstream's post-function does for S3 presigned URLs).
  */
 export const luaOpenAuthorizationExpression = (previous: boolean): string =>
     `$(((headers.authorization == nil or headers.authorization:sub(1, 10) == [[Bearer sb_]]) and (${opaqueToJwt("headers.apikey", "Bearer ", previous)})) or headers.authorization or [[]])`;

@@ -9,13 +9,13 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
 import { crossStackProblems } from "./crossStack.js";
 import { compareResources, type PlanDocument, type PlanResource } from "./document.js";
 import { PlanError } from "./errors.js";
 import { maskWireProperties } from "./masking.js";
 import { planMocks } from "./mocks.js";
 import { RegistrationRecorder, nameOfUrn } from "./recorder.js";
-import { HOST_STACK_CONFIG_DIR } from "../../components/hostServices/catalog.js";
 import { HOST_PROJECT, hostStacksDir, readProjectFile, readStackConfig, stackFilePath, type ProjectFile, type StackConfig } from "./stackConfig.js";
 
 export type { PlanDocument, PlanResource, PlanValue } from "./document.js";
