@@ -77,6 +77,22 @@ export function hostProjectFile(rootProject: Record<string, unknown>): Record<st
     };
 }
 
+/**
+ * One version check of a CLI per process: a fleet command makes an engine per project (tenants, host
+ * stacks), and each `pulumi version` is a CLI start. A failed check is not kept, so a retry checks again.
+ */
+const pulumiCommands = new Map<string, Promise<Automation.PulumiCommand>>();
+function pulumiCommandOf(automation: AutomationModule, root: string | undefined): Promise<Automation.PulumiCommand> {
+    const key = root ?? "";
+    let command = pulumiCommands.get(key);
+    if (!command) {
+        command = automation.PulumiCommand.get({ skipVersionCheck: false, ...(root ? { root } : {}) });
+        pulumiCommands.set(key, command);
+        command.catch(() => pulumiCommands.delete(key));
+    }
+    return command;
+}
+
 /** Loads the Automation API and checks the CLI is there, with a message that says what to install. */
 export async function createAutomationEngine(options: AutomationEngineOptions): Promise<AutomationEngine> {
     const automation = (await import("@pulumi/pulumi/automation/index.js")) as AutomationModule;
@@ -84,7 +100,7 @@ export async function createAutomationEngine(options: AutomationEngineOptions): 
     const toolchain = locateToolchain(env);
     let command: Automation.PulumiCommand;
     try {
-        command = await automation.PulumiCommand.get({ skipVersionCheck: false, ...(toolchain.root ? { root: toolchain.root } : {}) });
+        command = await pulumiCommandOf(automation, toolchain.root);
     } catch (error) {
         throw new Error(`the Pulumi CLI (${toolchain.description}) could not be used: ${firstLineOf(error)}`);
     }
@@ -102,6 +118,7 @@ export class AutomationEngine implements StackEngine {
     private readonly namespace: string;
     private readonly workspacePrefix: string;
     private readonly running = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
+    private readonly selected = new Map<string, Promise<Automation.Stack>>();
 
     constructor(
         private readonly automation: AutomationModule,
@@ -129,7 +146,22 @@ export class AutomationEngine implements StackEngine {
         });
     }
 
-    private async stack(ref: string): Promise<Automation.Stack> {
+    /**
+     * The stack, selected once per engine: every later CLI call names it with --stack anyway, so a
+     * second `pulumi stack select` (a CLI start, about a third of a CPU second) would only repeat the
+     * existence check. A stack removed meanwhile still fails its next call as not found.
+     */
+    private stack(ref: string): Promise<Automation.Stack> {
+        let selected = this.selected.get(ref);
+        if (!selected) {
+            selected = this.selectStack(ref);
+            this.selected.set(ref, selected);
+            selected.catch(() => this.selected.delete(ref));
+        }
+        return selected;
+    }
+
+    private async selectStack(ref: string): Promise<Automation.Stack> {
         try {
             return await this.automation.Stack.select(ref, await this.workspace(ref));
         } catch (error) {
@@ -166,6 +198,7 @@ export class AutomationEngine implements StackEngine {
             await workspace.removeStack(ref, { force: true }).catch(() => undefined);
             throw error;
         }
+        this.selected.set(ref, Promise.resolve(stack));
     }
 
     async setConfig(ref: string, settings: Readonly<Record<string, SettingValue>>, secretKeys: readonly string[]): Promise<void> {
@@ -247,6 +280,7 @@ export class AutomationEngine implements StackEngine {
     }
 
     async removeStack(ref: string): Promise<void> {
+        this.selected.delete(ref);
         await this.query(ref, async () => (await this.workspace(ref)).removeStack(ref));
     }
 

@@ -2,7 +2,7 @@
  * The fleet's operations on single tenants, over a StackEngine (Pulumi) and Docker hosts. Commands
  * that touch many tenants run these through `runFleet`; each one honours the run's AbortSignal.
  */
-import { type OperationOutcome, type OperationProgress, type SettingValue, type StackEngine, type StackOutput, type StackPreview } from "./engine.js";
+import { OperationFailedError, type OperationOutcome, type OperationProgress, type SettingValue, type StackEngine, type StackOutput, type StackPreview } from "./engine.js";
 import { dockerConnectionOf, portClaims, readAllConfigs } from "./fleetConfigs.js";
 import { PortAllocator } from "./portAllocator.js";
 import type { DockerConnection, LogLine, LogOptions, TenantDockerHost, TenantDockerHostFactory } from "./ports.js";
@@ -40,7 +40,16 @@ export interface FleetDeps {
     readonly dockerHosts: TenantDockerHostFactory;
     /** The parsed fleet.yaml; undefined when there is none. */
     readonly registry?: FleetRegistry;
+    /** The pause before a failed destroy is tried once more (default DESTROY_RETRY_PAUSE_MS). */
+    readonly destroyRetryPauseMs?: number;
 }
+
+/**
+ * A failed destroy is tried once more after this pause. Pulumi resumes a destroy where it stopped, and
+ * a loaded Docker daemon can hold on to a removed container's volume or network endpoint for longer
+ * than the Docker provider waits (30 s); the second try finds them free.
+ */
+export const DESTROY_RETRY_PAUSE_MS = 5_000;
 
 export interface RunContext {
     readonly signal?: AbortSignal;
@@ -63,6 +72,8 @@ export interface DestroyedTenant {
     readonly dataDeleted: boolean;
     /** The tenant's empty log-socket folder, left on its host because it could not be removed, and why. */
     readonly logFolderLeft?: string;
+    /** Why the first try failed, when the second one did the destroy (see DESTROY_RETRY_PAUSE_MS). */
+    readonly firstTryError?: string;
 }
 
 export interface OrphanTenant {
@@ -81,8 +92,10 @@ export class Fleet {
     private readonly dockerHosts = new Map<string, TenantDockerHost>();
     /** One ping per Docker host and Fleet instance: a run touches each daemon once to check it. */
     private readonly pings = new Map<string, Promise<void>>();
+    private readonly destroyRetryPauseMs: number;
 
     constructor(deps: FleetDeps) {
+        this.destroyRetryPauseMs = deps.destroyRetryPauseMs ?? DESTROY_RETRY_PAUSE_MS;
         this.engine = deps.engine;
         this.hostEngine = deps.hostEngine;
         this.registry = deps.registry;
@@ -238,10 +251,22 @@ export class Fleet {
         const config = await this.engine.getConfig(ref);
         await this.ensureReachable(dockerConnectionOf(config));
         if (config.deleteDataOnDestroy !== String(deleteData)) await this.engine.setConfig(ref, { deleteDataOnDestroy: deleteData }, []);
-        const outcome = await this.engine.destroy(ref, this.operationOptions(context));
+        const { outcome, firstTryError } = await this.destroyResources(ref, context);
         await this.engine.removeStack(ref);
         const logFolderLeft = await this.removeLogFolder(ref, config);
-        return { ref, changes: outcome.changes, dataDeleted: deleteData, ...(logFolderLeft ? { logFolderLeft } : {}) };
+        return { ref, changes: outcome.changes, dataDeleted: deleteData, ...(logFolderLeft ? { logFolderLeft } : {}), ...(firstTryError ? { firstTryError } : {}) };
+    }
+
+    /** The engine's destroy, tried once more when it fails (not when cancelled): see DESTROY_RETRY_PAUSE_MS. */
+    private async destroyResources(ref: string, context: RunContext): Promise<{ outcome: OperationOutcome; firstTryError?: string }> {
+        try {
+            return { outcome: await this.engine.destroy(ref, this.operationOptions(context)) };
+        } catch (error) {
+            if (!(error instanceof OperationFailedError) || context.signal?.aborted) throw error;
+            await new Promise((resolve) => setTimeout(resolve, this.destroyRetryPauseMs));
+            if (context.signal?.aborted) throw error;
+            return { outcome: await this.engine.destroy(ref, this.operationOptions(context)), firstTryError: errorFirstLine(error) };
+        }
     }
 
     /**

@@ -14,7 +14,7 @@ import { renderFleetPreviewComment, type PreviewJsonDocument } from "../../stack
 import { actualContainer, declaredContainers } from "./support/declared.js";
 import { describeMoves } from "./suites/moves.js";
 import { describeSshHosts } from "./suites/sshHosts.js";
-import { E2E_RELEASE, authAnswerSummary, authPost, engineMissingReason, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, authAnswerSummary, authPost, engineMissingReason, expectOk, freshProjectCopy, inspect, pulumi, pulumiOk, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "dev";
 const NETWORK = `${REF}-network`;
@@ -235,9 +235,9 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("dev stack on the
 
     it("a row outlives destroy: the next up of a new stack is stopped by the existing-data guard, and comes back with the old credentials", () => {
         const superuser = decodeURIComponent(new URL(outputs.postgresDirectUrl).password);
-        expect(psqlInTenant("postgres", superuser, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before destroy')").status).toBe(0);
+        expectOk(psqlInTenant("postgres", superuser, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before destroy')"));
         pulumiOk(project, ["destroy", "-s", REF, "--yes", "--non-interactive"]);
-        expect(run("docker", ["volume", "inspect", `${REF}-db-data`]).status).toBe(0);
+        expectOk(run("docker", ["volume", "inspect", `${REF}-db-data`]));
         expect(run("docker", ["container", "inspect", `${REF}-db`]).status).not.toBe(0);
 
         const blocked = pulumi(project, ["up", "-s", REF, "--yes", "--non-interactive"]);

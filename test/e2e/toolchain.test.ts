@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { locateToolchain } from "../../stacks/engine/toolchain.js";
-import { REPO_ROOT, engineMissingReason, run } from "./support/workspace.js";
+import { REPO_ROOT, engineMissingReason, expectOk, run } from "./support/workspace.js";
 
 const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
 const pinned = Object.fromEntries(
@@ -52,15 +52,15 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the engine on a 
         const env = { ...toolchain.env, PULUMI_BACKEND_URL: `file://${dir}/state`, PULUMI_CONFIG_PASSPHRASE: "smoke" };
         mkdirSync(join(dir, "state"));
         const pulumi = (...args: string[]) => run("pulumi", [...args, "--non-interactive"], { cwd: dir, env, timeoutMs: 300_000 });
-        expect(pulumi("stack", "init", "smoke").status).toBe(0);
+        expectOk(pulumi("stack", "init", "smoke"));
         const up = pulumi("up", "--yes");
         const all = up.stdout + up.stderr;
         expect(up.status, all).toBe(0);
         expect(all).not.toMatch(/from \$PATH|is expected to have version|Downloading plugin|download|A new version of Pulumi/i);
         const outputs = JSON.parse(pulumi("stack", "output", "--json", "--show-secrets").stdout);
         expect(outputs).toEqual({ length: 24, stdout: "hello", network });
-        expect(run("docker", ["network", "inspect", network]).status).toBe(0);
-        expect(pulumi("destroy", "--yes").status).toBe(0);
+        expectOk(run("docker", ["network", "inspect", network]));
+        expectOk(pulumi("destroy", "--yes"));
         expect(run("docker", ["network", "inspect", network]).status).not.toBe(0);
     }, 300_000);
 });

@@ -124,6 +124,22 @@ describe("pause, resume, destroy and status", () => {
         expect(engine.has("alpha") || engine.has("beta")).toBe(false);
     });
 
+    it("a failed destroy is tried once more, and fails for good only when the second try fails too", async () => {
+        const { fleet, engine } = memoryFleet();
+        for (const ref of ["alpha", "beta"]) {
+            await fleet.create(ref);
+            await fleet.up(ref);
+        }
+        engine.failNext("alpha", "destroy", "Error: timeout while waiting for state to become 'removed' (last state: 'in_use')");
+        await expect(fleet.destroy("alpha", true)).resolves.toMatchObject({ ref: "alpha", dataDeleted: true, firstTryError: "Error: timeout while waiting for state to become 'removed' (last state: 'in_use')" });
+        expect(engine.has("alpha")).toBe(false);
+
+        engine.failNext("beta", "destroy", "network alpha-net has active endpoints", 2);
+        await expect(fleet.destroy("beta", true)).rejects.toThrow("network alpha-net has active endpoints");
+        expect(engine.has("beta")).toBe(true); // the stack stays, so the destroy can be run again
+        expect(engine.calls.filter((call) => call.startsWith("destroy"))).toEqual(["destroy alpha", "destroy alpha", "destroy beta", "destroy beta"]);
+    });
+
     it("destroy removes the log folder the daemon made for a tenant with analytics, with the tenant's vector image, and never fails for it", async () => {
         const { fleet, engine, docker } = memoryFleet();
         for (const ref of ["alpha", "beta", "gamma"]) await fleet.create(ref);

@@ -26,7 +26,7 @@ export function memoryFleet(options: { registry?: FleetRegistry; engine?: Memory
     const engine = new MemoryEngine({ ...options.engine, onApplied: docker.mirror });
     // Without a registry of its own, tenants are created from test defaults (no SMTP needed).
     const registry = options.registry ?? registryOf({ tenants: [] });
-    const fleet = new Fleet({ engine, dockerHosts: docker.factory, registry });
+    const fleet = new Fleet({ engine, dockerHosts: docker.factory, registry, destroyRetryPauseMs: 0 });
     return { fleet, engine, docker };
 }
 

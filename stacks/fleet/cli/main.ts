@@ -522,7 +522,8 @@ const COMMAND_HANDLERS: Record<string, (invocation: Invocation) => Promise<numbe
         const report = await runMany(invocation, [ref], "destroy", (r, context) => fleet.destroy(r, values["delete-data"] === true, context), (value) => {
             const destroyed = value as DestroyedTenant;
             const left = destroyed.logFolderLeft ? `; its empty log folder ${destroyed.logFolderLeft} is left on the host` : "";
-            return `${changesNote(value)}; stack removed; data ${destroyed.dataDeleted ? "deleted" : "kept"}${left}`;
+            const retried = destroyed.firstTryError ? `; done on the second try (the first failed: ${destroyed.firstTryError})` : "";
+            return `${changesNote(value)}; stack removed; data ${destroyed.dataDeleted ? "deleted" : "kept"}${left}${retried}`;
         });
         if (!invocation.json && report.results[0]?.outcome === "succeeded" && !values["delete-data"]) {
             print(io, `the data volumes of ${ref} were kept on its Docker host; a tenant created again as ${ref} on that host reuses them, once its postgresPassword and jwtSecret are set to the saved values`);

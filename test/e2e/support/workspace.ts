@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { SERVICE_NAMES } from "../../../components/catalog.js";
 import { RELEASES } from "../../../components/releases.js";
 
@@ -44,6 +45,16 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
  */
 export function fleetCli(project: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): RunResult {
     return run(process.execPath, ["--import", "tsx", "stacks/cli/fleet.ts", ...args], { cwd: project, timeoutMs: options.timeoutMs ?? 1_500_000, ...(options.env ? { env: options.env } : {}) });
+}
+
+/** The tail of both streams: the message of a failed status check, so a CI failure says why. */
+export function transcript(result: RunResult): string {
+    return `exited ${result.status}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
+}
+
+/** Expects the command to have succeeded, with its transcript as the message. */
+export function expectOk(result: RunResult): void {
+    expect(result.status, transcript(result)).toBe(0);
 }
 
 /** Runs and returns stdout; throws with both streams when the command fails. */
