@@ -83,14 +83,18 @@ export function hostProjectFile(rootProject: Record<string, unknown>): Record<st
  */
 const pulumiCommands = new Map<string, Promise<Automation.PulumiCommand>>();
 function pulumiCommandOf(automation: AutomationModule, root: string | undefined): Promise<Automation.PulumiCommand> {
-    const key = root ?? "";
-    let command = pulumiCommands.get(key);
-    if (!command) {
-        command = automation.PulumiCommand.get({ skipVersionCheck: false, ...(root ? { root } : {}) });
-        pulumiCommands.set(key, command);
-        command.catch(() => pulumiCommands.delete(key));
+    return keptUnlessFailed(pulumiCommands, root ?? "", () => automation.PulumiCommand.get({ skipVersionCheck: false, ...(root ? { root } : {}) }));
+}
+
+/** The promise `map` holds for `key`, else a new one from `make`, dropped again if it fails. */
+function keptUnlessFailed<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+    let promise = map.get(key);
+    if (!promise) {
+        promise = make();
+        map.set(key, promise);
+        promise.catch(() => map.delete(key));
     }
-    return command;
+    return promise;
 }
 
 /** Loads the Automation API and checks the CLI is there, with a message that says what to install. */
@@ -152,13 +156,7 @@ export class AutomationEngine implements StackEngine {
      * existence check. A stack removed meanwhile still fails its next call as not found.
      */
     private stack(ref: string): Promise<Automation.Stack> {
-        let selected = this.selected.get(ref);
-        if (!selected) {
-            selected = this.selectStack(ref);
-            this.selected.set(ref, selected);
-            selected.catch(() => this.selected.delete(ref));
-        }
-        return selected;
+        return keptUnlessFailed(this.selected, ref, () => this.selectStack(ref));
     }
 
     private async selectStack(ref: string): Promise<Automation.Stack> {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server } from "../support/s3/server.js";
 import { describeEdge } from "./suites/edge.js";
-import { E2E_RELEASE, authAnswerSummary, authPost, e2eRegistry, engineMissingReason, fleetCli, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, authAnswerSummary, authPost, e2eRegistry, engineMissingReason, expectOk, fleetCli, fleetRunners, freshProjectCopy, removeTenantObjects, run, runOk } from "./support/workspace.js";
 
 const REF = "e2ebk";
 const SCRATCH = "e2ebk-drill";
@@ -131,7 +131,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
             for (const file of manifest.files) expect(existsSync(join(s3.root, s3.bucket, "fleet", REF, stored!.id, file.name)), file.name).toBe(true);
 
             const drill = withS3("drill", REF, "--json");
-            expect(drill.status, `${drill.stdout.slice(-3000)}\n${drill.stderr.slice(-3000)}`).toBe(0);
+            expectOk(drill);
             const report = JSON.parse(drill.stdout) as { drill: { backup: string; tablesChecked: number; filesChecked: number; signIn: { email?: string } } };
             expect(report.drill.backup).toBe(stored!.id);
             expect(report.drill.signIn.email).toBe(USER.email);
@@ -180,7 +180,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         fleetOk("destroy", REF, "--yes", "--delete-data");
         expect(run("docker", ["volume", "ls", "-q", "--filter", `label=supabase-fleet.tenant=${REF}`]).stdout.trim()).toBe("");
         const restore = fleet("restore", REF, "--from", "latest", "--json");
-        expect(restore.status, `${restore.stdout.slice(-3000)}\n${restore.stderr.slice(-3000)}`).toBe(0);
+        expectOk(restore);
 
         expect(sql(REF, "SELECT count(*), max(body) FROM public.notes")).toBe("250|note 99\nwith a second line");
         expectSignIn(REF);
@@ -211,7 +211,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
         expect(containerIds()).toEqual(before);
 
         const rotate = fleet("rotate", REF, "postgres-password");
-        expect(rotate.status, `${rotate.stdout.slice(-3000)}\n${rotate.stderr.slice(-3000)}`).toBe(0);
+        expectOk(rotate);
         const newPassword = passwordOf();
         expect(newPassword).not.toBe(oldPassword);
         expect(`${rotate.stdout}${rotate.stderr}`).not.toContain(newPassword);
@@ -233,7 +233,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("backups on the r
     it("restore --in-place puts the backup over the live tenant into a new data volume, and upgrade-db --rollback goes back to the kept one", () => {
         sql(REF, "INSERT INTO public.notes (body) VALUES ('written after the backup')");
         const restored = fleet("restore", REF, "--from", "latest", "--in-place");
-        expect(restored.status, `${restored.stdout.slice(-3000)}\n${restored.stderr.slice(-3000)}`).toBe(0);
+        expectOk(restored);
         expect(sql(REF, "SELECT count(*) FROM public.notes")).toBe("250");
         expectSignIn(REF);
         const mounts = JSON.parse(runOk("docker", ["inspect", `${REF}-db`, "--format", "{{json .Mounts}}"])) as { Name?: string }[];

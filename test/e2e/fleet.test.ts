@@ -255,7 +255,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(ids()).toEqual(idsBefore);
 
         const rotate = fleet("rotate", ref, "jwt-secret");
-        expect(rotate.status, `${rotate.stdout.slice(-3000)}\n${rotate.stderr.slice(-3000)}`).toBe(0);
+        expectOk(rotate);
         const after = secrets();
         expect(after.jwtSecret).not.toBe(before.jwtSecret);
         expect(`${rotate.stdout}${rotate.stderr}`).not.toContain(after.jwtSecret!);
@@ -330,7 +330,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         const dbBefore = inspect("container", "e2ealpha-db").Id;
 
         const upgraded = fleet("upgrade", "--all", "--release", "0.8.2", "--canary", "1");
-        expect(upgraded.status, `${upgraded.stdout.slice(-3000)}\n${upgraded.stderr.slice(-3000)}`).toBe(0);
+        expectOk(upgraded);
         expect(states()).toEqual({ e2ealpha: "ACTIVE", e2ebeta: "ACTIVE" });
         expect(inspect("container", "e2ealpha-db").Id).not.toBe(dbBefore); // replaced, on the same data volume
         expect(inspect("container", "e2ealpha-db").Config.Image).toBe(RELEASES["0.8.2"].olderPostgresImages![15]);
@@ -352,7 +352,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(preview.stdout).toContain(`e2ealpha: Postgres 15 on e2ealpha-db-data to Postgres 17 on e2ealpha-db-data-g2 (${RELEASES["0.8.2"].images.db})`);
 
         const upgraded = fleet("upgrade-db", "e2ealpha");
-        expect(upgraded.status, `${upgraded.stdout.slice(-3000)}\n${upgraded.stderr.slice(-3000)}`).toBe(0);
+        expectOk(upgraded);
         expect(sql("SHOW server_version_num").slice(0, 2)).toBe("17");
         expect(sql("SELECT note FROM upgrade_probe")).toBe("written on feb-2026");
         expect(inspect("container", "e2ealpha-db").Config.Image).toBe(RELEASES["0.8.2"].images.db);
@@ -362,7 +362,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         sql("INSERT INTO upgrade_probe VALUES ('written on 17')");
 
         const rolledBack = fleet("upgrade-db", "e2ealpha", "--rollback");
-        expect(rolledBack.status, `${rolledBack.stdout.slice(-3000)}\n${rolledBack.stderr.slice(-3000)}`).toBe(0);
+        expectOk(rolledBack);
         expect(sql("SHOW server_version_num").slice(0, 2)).toBe("15");
         expect(sql("SELECT string_agg(note, ',') FROM upgrade_probe")).toBe("written on feb-2026");
         expect(inspect("volume", "e2ealpha-db-data-g2").Name).toBe("e2ealpha-db-data-g2"); // what was written on 17 is kept too
@@ -374,7 +374,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         const created = fleet("create", "e2egamma", "--host", "local", "--config-only");
         expect(created.status, created.stderr.slice(-3000)).toBe(0);
         const destroyed = fleet("destroy", "e2egamma", "--yes");
-        expect(destroyed.status, `${destroyed.stdout.slice(-3000)}\n${destroyed.stderr.slice(-3000)}`).toBe(0);
+        expectOk(destroyed);
         expect(fleet("list").stdout).not.toContain("e2egamma");
     }, 300_000);
 

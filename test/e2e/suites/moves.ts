@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PEER_DOCKER_HOST, peerDocker, startPeerDaemon, stopPeerDaemon } from "../support/peerDaemon.js";
 import { SSH_PEER_ADDRESS, SSH_PEER_DOCKER_HOST, startSshPeer, type SshPeer } from "../support/sshPeer.js";
-import { E2E_DEFAULTS, E2E_RELEASE, engineMissingReason, fleetCli, freshProjectCopy, removeTenantObjects, run, runOk } from "../support/workspace.js";
+import { E2E_DEFAULTS, E2E_RELEASE, engineMissingReason, fleetCli, freshProjectCopy, removeTenantObjects, run, runOk, transcript } from "../support/workspace.js";
 
 const REF = "e2emv";
 const missing = engineMissingReason();
@@ -38,7 +38,7 @@ export const describeMoves = () => describe.skipIf(missing !== null && process.e
     const fleet = (...args: string[]) => fleetCli(project, args, { env: peer?.env ?? {} });
     const fleetOk = (...args: string[]) => {
         const result = fleet(...args);
-        if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+        if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} ${transcript(result)}`);
         return result.stdout;
     };
     const onLocal = (args: string[]) => runOk("docker", args);

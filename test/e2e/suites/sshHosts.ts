@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { peerDocker, startPeerDaemon, stopPeerDaemon } from "../support/peerDaemon.js";
 import { SSH_PEER_ADDRESS, SSH_PEER_DOCKER_HOST, startSshPeer, type SshPeer } from "../support/sshPeer.js";
-import { E2E_DEFAULTS, E2E_RELEASE, fleetCli, freshProjectCopy, removeTenantObjects, run } from "../support/workspace.js";
+import { E2E_DEFAULTS, E2E_RELEASE, fleetCli, freshProjectCopy, removeTenantObjects, run, transcript } from "../support/workspace.js";
 
 const [LOCAL, REMOTE] = ["e2esshl", "e2esshr"] as const;
 
@@ -44,7 +44,7 @@ export const describeSshHosts = () =>
         const fleet = (...args: string[]) => fleetCli(project, args, { env: peer.env });
         const fleetOk = (...args: string[]) => {
             const result = fleet(...args);
-            if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+            if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} ${transcript(result)}`);
             return result.stdout;
         };
         const knownHosts = () => join(project, "hosts", "known_hosts");

@@ -60,7 +60,7 @@ export function expectOk(result: RunResult): void {
 /** Runs and returns stdout; throws with both streams when the command fails. */
 export function runOk(command: string, args: readonly string[], options: Parameters<typeof run>[2] = {}): string {
     const result = run(command, args, options);
-    if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+    if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} ${transcript(result)}`);
     return result.stdout;
 }
 
@@ -124,7 +124,7 @@ export function fleetRunners(project: () => string) {
     const fleet = (...args: string[]) => fleetCli(project(), args);
     const fleetOk = (...args: string[]) => {
         const result = fleet(...args);
-        if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+        if (result.status !== 0) throw new Error(`fleet ${args.join(" ")} ${transcript(result)}`);
         return result.stdout;
     };
     return { fleet, fleetOk };
