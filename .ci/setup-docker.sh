@@ -53,12 +53,36 @@ if engine_answers; then
     exit 0
 fi
 
-# Starts dockerd with the given extra flags; returns 0 once `docker info` answers.
+# How long dockerd must have run for its exit to count as a crash to restart from, not a failed start.
+CRASH_AFTER_SECONDS=30
+
+# Runs dockerd with the given flags, and again whenever it dies after having run a while: Debian's
+# 20.10 daemon can panic under load (moby/moby#45804, a health-check exec that times out), and with
+# --live-restore the tenants' containers keep running meanwhile. A daemon that fails to start is not
+# restarted, so the next fallback below gets its turn.
+supervise_dockerd() {
+    local restarts=0
+    while :; do
+        local began=$SECONDS
+        dockerd "$@"
+        local code=$?
+        # A first run that ends quickly is a failed start. After a crash the next start may fail too,
+        # while the old containerd is still going away: try again, a bounded number of times.
+        if [ $((SECONDS - began)) -ge "$CRASH_AFTER_SECONDS" ]; then restarts=0
+        elif [ "$restarts" -eq 0 ] || [ "$restarts" -ge 10 ]; then return "$code"; fi
+        restarts=$((restarts + 1))
+        echo "=== $(date -u +%FT%TZ) dockerd exited with code $code after $((SECONDS - began)) s; starting it again ($restarts)"
+        rm -f /var/run/docker.pid
+        sleep 2
+    done
+}
+
+# Starts dockerd (supervised) with the given extra flags; returns 0 once `docker info` answers.
 try_dockerd() {
     local label="$1"; shift
     echo "=== $(date -u +%FT%TZ) dockerd $* ($label)" >>"$DOCKERD_LOG"
     # setsid: the daemon must outlive this script and the shell that ran it.
-    setsid dockerd "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    setsid bash -c "$(declare -f supervise_dockerd); CRASH_AFTER_SECONDS=$CRASH_AFTER_SECONDS; supervise_dockerd \"\$@\"" supervise --live-restore "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null &
     local pid=$!
     local waited=0
     while [ "$waited" -lt "$WAIT_SECONDS" ]; do
@@ -70,6 +94,7 @@ try_dockerd() {
         sleep 1
         waited=$((waited + 1))
     done
+    pkill -P "$pid" dockerd 2>/dev/null
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     return 1

@@ -195,6 +195,16 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
         }
     }
 
+    async volumeExists(name: string): Promise<boolean> {
+        try {
+            await this.api(() => this.docker.getVolume(name).inspect());
+            return true;
+        } catch (error) {
+            if ((error as { statusCode?: number }).statusCode === 404) return false;
+            throw error;
+        }
+    }
+
     async removeVolume(ref: string, name: string): Promise<void> {
         const volume = this.docker.getVolume(name);
         let labels: Record<string, string> | undefined;
@@ -354,7 +364,13 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
                 const lastCheck = info.State.Health?.Log?.at(-1)?.Output?.trim();
                 throw fail(`is unhealthy${lastCheck ? ` (last check: ${lastCheck.slice(0, 200)})` : ""}`);
             }
-            if (Date.now() >= deadline) throw fail(`did not become healthy within ${timeoutMs / 1000}s (last state: ${state})`);
+            if (Date.now() >= deadline) {
+                // A restart loop reads as "starting": its count (and the exit code, when caught between two
+                // runs) says why it never got there.
+                const exitCode = info.State.ExitCode ? `, last exit code ${info.State.ExitCode}` : "";
+                const restarts = info.RestartCount ? `; restarted ${info.RestartCount} times${exitCode}` : "";
+                throw fail(`did not become healthy within ${timeoutMs / 1000}s (last state: ${state}${restarts})`);
+            }
             await new Promise((resolve) => setTimeout(resolve, pollMs));
         }
     }

@@ -89,6 +89,8 @@ export interface TenantDockerHost {
      * host has: the fleet may not reach that file system otherwise (ssh:// and tcp:// hosts).
      */
     removeLogFolder(ref: string, logSocketDir: string, image: string): Promise<void>;
+    /** Whether a volume of that name is on the host, labelled or not: Docker hands it to any stack that declares the name. */
+    volumeExists(name: string): Promise<boolean>;
     /** Removes a volume of the tenant; refuses one that is not labelled as the tenant's. A missing volume is no error. */
     removeVolume(ref: string, name: string): Promise<void>;
     /** The names of the tenant's labelled containers, networks and volumes on the host. */

@@ -18,6 +18,7 @@ import { RELEASES } from "../../components/releases.js";
 import { DB_SERVICE, TenantDb } from "../backup/dbCommands.js";
 import { restoreBackup, type RestoreReport } from "../backup/restore.js";
 import type { BackupStore } from "../backup/store.js";
+import type { TenantDockerHost } from "../docker/types.js";
 import { backupTenant } from "./backups.js";
 import { dockerConnectionOf } from "./fleetConfigs.js";
 import { Fleet, FleetUsageError, type RunContext } from "./fleet.js";
@@ -101,6 +102,8 @@ export async function planDbUpgrade(fleet: Fleet, ref: string): Promise<DbUpgrad
 export async function dbUpgradePreflight(fleet: Fleet, plan: DbUpgradePlan): Promise<string[]> {
     const host = fleet.docker(dockerConnectionOf(await fleet.engine.getConfig(plan.ref)));
     const problems: string[] = [];
+    const occupied = await occupiedTargetProblem(host, plan);
+    if (occupied) problems.push(occupied);
     const probe = [
         `SELECT 'ext ' || extname FROM pg_extension WHERE extname IN (${EXTENSIONS_ABSENT_IN_17.map((name) => `'${name}'`).join(", ")})`,
         "UNION ALL SELECT 'dir ' || setting FROM pg_settings WHERE name = 'data_directory';",
@@ -122,6 +125,16 @@ export async function dbUpgradePreflight(fleet: Fleet, plan: DbUpgradePlan): Pro
         }
     }
     return problems;
+}
+
+/**
+ * The new generation must start on an empty data directory: Docker would hand a volume of that name
+ * that is already on the host (left by an earlier try, or made by hand) to the stack as it is, and the
+ * restore would then run over whatever it holds.
+ */
+async function occupiedTargetProblem(host: TenantDockerHost, plan: DbUpgradePlan): Promise<string | undefined> {
+    if (!(await host.volumeExists(plan.toVolume))) return undefined;
+    return `volume ${plan.toVolume} is already on ${plan.ref}'s host, and the new generation must start empty: back it up or remove it (docker volume rm ${plan.toVolume}), then run this again`;
 }
 
 const formatKib = (kib: number) => `${(kib / 1024 / 1024).toFixed(1)} GiB`;
@@ -206,7 +219,10 @@ export async function planInPlaceRestore(fleet: Fleet, store: BackupStore, ref: 
     }
     const current = { generation: settings.dbDataGeneration, postgresMajor: settings.dbDataPostgresMajor };
     const next = nextGeneration(ref, current, settings.dbDataPostgresMajor);
-    return { plan: { ref, from: current, to: next, fromVolume: dbDataVolumeName(ref, current.generation), toVolume: dbDataVolumeName(ref, next.generation), dbImage: RELEASES[settings.release].images.db }, backupId: entry.id };
+    const plan = { ref, from: current, to: next, fromVolume: dbDataVolumeName(ref, current.generation), toVolume: dbDataVolumeName(ref, next.generation), dbImage: RELEASES[settings.release].images.db };
+    const occupied = await occupiedTargetProblem(fleet.docker(dockerConnectionOf(config)), plan);
+    if (occupied) throw new FleetUsageError(occupied);
+    return { plan, backupId: entry.id };
 }
 
 /** Restores a backup over a live tenant: into a new db data volume, the current one kept until --confirm. */

@@ -44,7 +44,8 @@ const B = `t-${run}-a2`; // another tenant, whose ref starts with A's: label mat
 const C = `t-${run}-c`; // only a network and a volume left behind (an orphan)
 const D = `t-${run}-d`; // db never becomes healthy (stays "starting")
 const E = `t-${run}-e`; // db turns unhealthy
-const RUN_REFS = [A, B, C, D, E].sort();
+const F = `t-${run}-f`; // db exits at every start, in a restart loop
+const RUN_REFS = [A, B, C, D, E, F].sort();
 
 const A_SERVICES = ["auth", "db", "imgproxy", "kong", "rest", "storage"];
 const DB_DATA_PATH = "/var/lib/postgresql/data";
@@ -95,6 +96,7 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
             { service: "db", healthyAfterSeconds: "never", healthTest: ["CMD", "false"] },
             { service: "rest" },
         ]);
+        await createStandinTenant(docker, run, F, [{ service: "db", crashLoopExitCode: 3 }, { service: "auth", healthcheck: false }]);
         const running = [...a.values(), ...b.values()];
         await Promise.all(running.map((container) => container.start()));
         await waitUntilUp(running);
@@ -116,9 +118,9 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
 
     it("lists exactly the refs with labelled objects, and names an orphan's objects", async () => {
         expect((await host.tenantRefs()).filter((ref) => ref.startsWith(`t-${run}-`))).toEqual(RUN_REFS);
-        const orphans = (await findOrphans(host, [A, B, D, E])).filter((o) => o.ref.startsWith(`t-${run}-`));
+        const orphans = (await findOrphans(host, [A, B, D, E, F])).filter((o) => o.ref.startsWith(`t-${run}-`));
         expect(orphans).toEqual([{ ref: C, containers: [], networks: [`${C}-network`], volumes: [`${C}-db-data`] }]);
-        const aAsOrphan = (await findOrphans(host, [B, C, D, E])).filter((o) => o.ref.startsWith(`t-${run}-`));
+        const aAsOrphan = (await findOrphans(host, [B, C, D, E, F])).filter((o) => o.ref.startsWith(`t-${run}-`));
         expect(aAsOrphan).toEqual([
             {
                 ref: A,
@@ -214,6 +216,16 @@ describe.skipIf(!engine.available && !mustRun)(`DockerTenantHost on a real engin
             `tenant ${D}: service "db" (container ${D}-db) did not become healthy within 1.5s (last state: starting); not started because of it: auth`,
         );
         expect(await host.serviceStates(D)).toEqual(allMissingExcept({ db: "starting", auth: "stopped" }));
+    });
+
+    it("says how often a container in a restart loop restarted when the wait ends", async () => {
+        const impatient = createTenantDockerHost(TEST_DOCKER_HOST, { startDependencies: START_DEPENDENCIES, readyTimeoutMs: 3000, pollIntervalMs: 100 });
+        const error = await impatient.resume(F).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ServiceNotReadyError);
+        expect((error as Error).message).toMatch(
+            new RegExp(`^tenant ${F}: service "db" \\(container ${F}-db\\) did not become healthy within 3s \\(last state: starting; restarted [1-9][0-9]* times(, last exit code 3)?\\); not started because of it: auth$`),
+        );
+        await docker.getContainer(`${F}-db`).stop();
     });
 
     it("fails fast when a dependency turns unhealthy", async () => {

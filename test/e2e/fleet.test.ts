@@ -13,7 +13,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTlsFolders, startTlsFront } from "../support/tls.js";
 import { RELEASES } from "../../components/releases.js";
-import { E2E_RELEASE, authAnswerSummary, authPost, e2eRegistry, engineMissingReason, expectOk, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk } from "./support/workspace.js";
+import { E2E_RELEASE, authAnswerSummary, authPost, e2eRegistry, engineMissingReason, expectOk, fleetCli, freshProjectCopy, inspect, removeTenantObjects, run, runOk, transcript } from "./support/workspace.js";
 
 const TENANTS = ["e2ealpha", "e2ebeta"] as const;
 const missing = engineMissingReason();
@@ -351,6 +351,13 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         expect(preview.status, preview.stderr.slice(-3000)).toBe(0);
         expect(preview.stdout).toContain(`e2ealpha: Postgres 15 on e2ealpha-db-data to Postgres 17 on e2ealpha-db-data-g2 (${RELEASES["0.8.2"].images.db})`);
 
+        // A volume of the new generation's name already on the host would be taken as it is: refused.
+        runOk("docker", ["volume", "create", "e2ealpha-db-data-g2"]);
+        const occupied = fleet("upgrade-db", "e2ealpha");
+        expect(occupied.status, transcript(occupied)).toBe(2);
+        expect(occupied.stdout).toContain("refused: volume e2ealpha-db-data-g2 is already on e2ealpha's host, and the new generation must start empty");
+        runOk("docker", ["volume", "rm", "e2ealpha-db-data-g2"]);
+
         const upgraded = fleet("upgrade-db", "e2ealpha");
         expectOk(upgraded);
         expect(sql("SHOW server_version_num").slice(0, 2)).toBe("17");
@@ -384,6 +391,7 @@ describe.skipIf(missing !== null && process.env.CI !== "true")("the fleet on the
         // container's: the provider gives up on it after 30 s, and it is let go once that first try has
         // ended (its lock released), before the fleet's second try.
         const holder = "e2ealpha-volume-holder";
+        run("docker", ["rm", "-f", holder]);
         runOk("docker", ["run", "-d", "--name", holder, "--network", "none", "-v", "e2ealpha-db-data-g2:/held", "--entrypoint", "sleep", E2E_RELEASE.images.db, "900"]);
         const destroying = startFleet("destroy", "e2ealpha", "--yes", "--delete-data");
         try {

@@ -1,6 +1,6 @@
 /**
  * `fleet upgrade-db`: refused before anything changes (paused, an override, a kept volume, a release
- * without a newer Postgres, extensions 17 lacks, too little disk); otherwise backup, a new data
+ * without a newer Postgres, extensions 17 lacks, too little disk, a new volume already on the host); otherwise backup, a new data
  * generation, restore; a failure goes back to the old generation; --rollback and --confirm swap and
  * remove the kept one; restore --in-place takes the same path with a backup of the operator's choice.
  * The memory engine deploys nothing: the db's answers are played.
@@ -48,6 +48,22 @@ describe("fleet upgrade-db", () => {
         expect(refused.stdout).toContain("  refused: extensions plv8 do not exist on Postgres 17: drop them first (DROP EXTENSION … CASCADE, once nothing needs them)");
         expect(refused.stdout).toContain("  refused: 10.0 GiB free beside 4.0 GiB of data: the upgrade wants at least 13.0 GiB (twice the data and 5 GiB)");
         expect(await data("alpha")).toEqual(["1", "15", undefined]);
+    });
+
+    it("refuses a new generation whose volume is already on the host (left by an earlier try), in upgrade-db and restore --in-place, with nothing changed", async () => {
+        const { run, data, docker, cwd } = await pg15Tenants();
+        const dir = join(cwd, "backups");
+        expect((await run(["backup", "alpha", "--dir", dir])).code).toBe(0);
+        docker.get(SOCKET).strayVolumes.add("alpha-db-data-g2");
+        const line = "volume alpha-db-data-g2 is already on alpha's host, and the new generation must start empty: back it up or remove it (docker volume rm alpha-db-data-g2), then run this again";
+        const preview = await run(["upgrade-db", "alpha", "--preview"]);
+        expect(preview.code).toBe(2);
+        expect(preview.stdout).toContain(`  refused: ${line}`);
+        expect((await run(["upgrade-db", "alpha", "--dir", dir])).stdout).toContain(`  refused: ${line}`);
+        expect((await run(["restore", "alpha", "--from", "latest", "--in-place", "--dir", dir])).stderr).toBe(`fleet: ${line}\n`);
+        expect(await data("alpha")).toEqual(["1", "15", undefined]);
+        docker.get(SOCKET).strayVolumes.delete("alpha-db-data-g2");
+        expect((await run(["upgrade-db", "alpha", "--preview"])).code).toBe(0);
     });
 
     it("refuses a paused tenant, a dbImage override, a registry that states the data major, and a release without a newer Postgres", async () => {

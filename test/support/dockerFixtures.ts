@@ -42,6 +42,8 @@ export interface StandinService {
     readonly healthTest?: readonly string[];
     /** Seconds during which failed checks do not count (keeps the state at "starting"). */
     readonly startPeriodSeconds?: number;
+    /** Exits with this code at once on every start, under the restart policy `always`: a restart loop. */
+    readonly crashLoopExitCode?: number;
     readonly volumes?: readonly { readonly volume: string; readonly path: string }[];
 }
 
@@ -67,7 +69,7 @@ export async function createStandinTenant(
         const delay = spec.healthyAfterSeconds ?? 0;
         const becomeHealthy = delay === "never" ? "" : `(sleep ${delay} && touch /tmp/healthy) & `;
         // PID 1 traps TERM and waits on a background sleep, so `docker stop` returns at once.
-        const script = `trap 'exit 0' TERM; rm -f /tmp/healthy; ${becomeHealthy}sleep 3600 & wait`;
+        const script = spec.crashLoopExitCode === undefined ? `trap 'exit 0' TERM; rm -f /tmp/healthy; ${becomeHealthy}sleep 3600 & wait` : `exit ${spec.crashLoopExitCode}`;
         const container = await docker.createContainer({
             name: `${ref}-${spec.service}`,
             Image: STANDIN_IMAGE,
@@ -87,6 +89,7 @@ export async function createStandinTenant(
             HostConfig: {
                 NetworkMode: options.network === false ? "none" : network,
                 Mounts: (spec.volumes ?? []).map((v) => ({ Type: "volume" as const, Source: `${ref}-${v.volume}`, Target: v.path })),
+                ...(spec.crashLoopExitCode === undefined ? {} : { RestartPolicy: { Name: "always" } }),
             },
             NetworkingConfig:
                 options.network === false ? undefined : { EndpointsConfig: { [network]: { Aliases: [spec.service] } } },

@@ -99,16 +99,25 @@ export function inspect(kind: "container" | "volume" | "network", name: string):
     return (JSON.parse(runOk("docker", [kind, "inspect", name])) as Record<string, any>[])[0]!;
 }
 
-/** Removes every Docker object labelled as the tenant's (containers first, then networks and volumes). */
+/**
+ * Removes every Docker object labelled as the tenant's (containers first, then networks and volumes),
+ * and any other container that mounts one of its volumes (a test's holder left by an earlier run on
+ * this daemon). A volume that stays would carry an earlier run's data into this one: that fails here.
+ */
 export function removeTenantObjects(ref: string): void {
     const filter = `label=supabase-fleet.tenant=${ref}`;
-    const ids = (kind: string) => run("docker", [kind, "ls", ...(kind === "container" ? ["-a"] : []), "-q", "--filter", filter]).stdout.split("\n").filter(Boolean);
-    const containers = ids("container");
+    const ids = (kind: string, by = filter) => run("docker", [kind, "ls", ...(kind === "container" ? ["-a"] : []), "-q", "--filter", by]).stdout.split("\n").filter(Boolean);
+    // Labelled, or named as the tenant's volumes are (one made by hand has no label). Docker's name
+    // filter matches anywhere in the name, so the prefix is checked here.
+    const tenantVolumes = () => [...new Set([...ids("volume"), ...runOk("docker", ["volume", "ls", "-q"]).split("\n").filter((name) => name.startsWith(`${ref}-`))])];
+    const volumes = tenantVolumes();
+    const containers = [...new Set([...ids("container"), ...volumes.flatMap((volume) => ids("container", `volume=${volume}`))])];
     if (containers.length) run("docker", ["rm", "-f", ...containers]);
     const networks = ids("network");
     if (networks.length) run("docker", ["network", "rm", ...networks]);
-    const volumes = ids("volume");
     if (volumes.length) run("docker", ["volume", "rm", "-f", ...volumes]);
+    const left = tenantVolumes();
+    if (left.length) throw new Error(`volumes of ${ref} from an earlier run could not be removed: ${left.join(", ")}`);
 }
 
 /** The defaults of every end-to-end registry: the e2e release, no mail server, no analytics. */

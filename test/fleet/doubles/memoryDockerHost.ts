@@ -45,6 +45,13 @@ export class MemoryDockerHost implements TenantDockerHost {
         this.removedLogFolders.push(`${logSocketDir}/${ref} ${image}`);
     }
 
+    /** Volumes on the host that belong to no tenant's record, such as one left by an earlier try. */
+    readonly strayVolumes = new Set<string>();
+
+    async volumeExists(name: string): Promise<boolean> {
+        return this.strayVolumes.has(name) || [...this.volumes.values()].some((names) => names.includes(name));
+    }
+
     /** Volumes removed through removeVolume, as `<ref> <name>`. */
     readonly removedVolumes: string[] = [];
 
