@@ -77,12 +77,15 @@ supervise_dockerd() {
     done
 }
 
+export -f supervise_dockerd
+export CRASH_AFTER_SECONDS
+
 # Starts dockerd (supervised) with the given extra flags; returns 0 once `docker info` answers.
 try_dockerd() {
     local label="$1"; shift
     echo "=== $(date -u +%FT%TZ) dockerd $* ($label)" >>"$DOCKERD_LOG"
     # setsid: the daemon must outlive this script and the shell that ran it.
-    setsid bash -c "$(declare -f supervise_dockerd); CRASH_AFTER_SECONDS=$CRASH_AFTER_SECONDS; supervise_dockerd \"\$@\"" supervise --live-restore "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    setsid bash -c 'supervise_dockerd "$@"' supervise --live-restore "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null &
     local pid=$!
     local waited=0
     while [ "$waited" -lt "$WAIT_SECONDS" ]; do

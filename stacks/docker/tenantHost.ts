@@ -196,26 +196,24 @@ export class DockerTenantHost implements TenantDockerHost, TenantObjectLister {
     }
 
     async volumeExists(name: string): Promise<boolean> {
-        try {
-            await this.api(() => this.docker.getVolume(name).inspect());
-            return true;
-        } catch (error) {
-            if ((error as { statusCode?: number }).statusCode === 404) return false;
-            throw error;
-        }
+        return (await this.volumeLabels(name)) !== undefined;
     }
 
     async removeVolume(ref: string, name: string): Promise<void> {
-        const volume = this.docker.getVolume(name);
-        let labels: Record<string, string> | undefined;
+        const labels = await this.volumeLabels(name);
+        if (labels === undefined) return;
+        if (labels[LABELS.tenant] !== ref) throw new Error(`volume ${name} is not labelled as ${ref}'s (${LABELS.tenant}); it was left as it is`);
+        await this.api(() => this.docker.getVolume(name).remove());
+    }
+
+    /** A volume's labels (empty when it has none), or undefined when no volume has that name. */
+    private async volumeLabels(name: string): Promise<Record<string, string> | undefined> {
         try {
-            labels = ((await this.api(() => volume.inspect())) as { Labels?: Record<string, string> | null }).Labels ?? undefined;
+            return ((await this.api(() => this.docker.getVolume(name).inspect())) as { Labels?: Record<string, string> | null }).Labels ?? {};
         } catch (error) {
-            if ((error as { statusCode?: number }).statusCode === 404) return;
+            if ((error as { statusCode?: number }).statusCode === 404) return undefined;
             throw error;
         }
-        if (labels?.[LABELS.tenant] !== ref) throw new Error(`volume ${name} is not labelled as ${ref}'s (${LABELS.tenant}); it was left as it is`);
-        await this.api(() => volume.remove());
     }
 
     async objectsOf(ref: string): Promise<TenantObjects> {
